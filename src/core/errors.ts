@@ -1,0 +1,90 @@
+/**
+ * Error classes with stable codes. Library code throws these and never prints or exits;
+ * the CLI maps `code` to a message and an exit status.
+ */
+export type ErrorCode =
+  | 'E_INVALID_ARGUMENT'
+  | 'E_INPUT_FILE'
+  | 'E_SIZE_MISMATCH'
+  | 'E_WEIGHTS'
+  | 'E_DATASET'
+  | 'E_MODEL_MISMATCH'
+  | 'E_DOWNLOAD'
+  | 'E_CHECKSUM'
+  | 'E_RUNTIME';
+
+export class ExplainSegError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A function argument or config value is out of its documented range or of the wrong type. */
+export class InvalidArgumentError extends ExplainSegError {
+  constructor(message: string) {
+    super('E_INVALID_ARGUMENT', message);
+  }
+}
+
+/** A file the user named cannot be read or decoded; the message names the file and the problem. */
+export class InputFileError extends ExplainSegError {
+  readonly file: string;
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super('E_INPUT_FILE', `${file}: ${problem}`, options);
+    this.file = file;
+  }
+}
+
+/** Two things that must agree in size do not (an image and its mask, a map and an image). */
+export class SizeMismatchError extends ExplainSegError {
+  constructor(message: string) {
+    super('E_SIZE_MISMATCH', message);
+  }
+}
+
+/** A weights file is unreadable, or its tensors are missing, unexpected or mis-shaped. */
+export class WeightsError extends ExplainSegError {
+  readonly file: string;
+  readonly problems: readonly string[];
+  constructor(file: string, problems: readonly string[], options?: { cause?: unknown }) {
+    super('E_WEIGHTS', `${file}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`, options);
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** A dataset folder is malformed: empty class, label without file, unknown layout. */
+export class DatasetError extends ExplainSegError {
+  constructor(message: string) {
+    super('E_DATASET', message);
+  }
+}
+
+/** A saved head was trained with another backbone, input size or class list than the one offered. */
+export class ModelMismatchError extends ExplainSegError {
+  constructor(message: string) {
+    super('E_MODEL_MISMATCH', message);
+  }
+}
+
+export class DownloadError extends ExplainSegError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_DOWNLOAD', message, options);
+  }
+}
+
+export class ChecksumError extends ExplainSegError {
+  constructor(file: string, expected: string, received: string) {
+    super('E_CHECKSUM', `${file}: expected SHA-256 ${expected} but received ${received}`);
+  }
+}
+
+/** The inference runtime failed (a graph that does not load, a shape the runtime rejects). */
+export class RuntimeError extends ExplainSegError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_RUNTIME', message, options);
+  }
+}
