@@ -6,3 +6,4 @@ export * from './shape-checks.js';
 export * from './progress.js';
 export * from './files.js';
 export * from './run-manifest.js';
+export * from './resample.js';
