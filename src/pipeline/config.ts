@@ -1,0 +1,85 @@
+/**
+ * The whole pipeline's configuration (Algorithm 1). Frozen defaults live in defaults.ts; the four variants are
+ * partial configs merged over them (presets.ts); config files and CLI flags are partial configs too.
+ */
+export type QuadratureMethod = 'gausslegendre' | 'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid';
+export type BaselineKind = 'zero' | 'black' | 'blurred' | 'uniform';
+export type NoiseTunnelType = 'smoothgrad' | 'smoothgrad_sq' | 'vargrad';
+export type FeatureMapKind = 'cls-attention' | 'token-norm' | 'pca';
+export type MaskMethod = 'morphology' | 'ncut';
+
+export interface ExplainConfig {
+  /** Integrated Gradients path steps (paper: Captum default 50). */
+  nSteps: number;
+  method: QuadratureMethod;
+  baseline: BaselineKind;
+  /** Gradient evaluations per runtime call (bounds memory). */
+  internalBatchSize: number;
+  /** NoiseTunnel samples (paper: 5); 0 turns the tunnel off. */
+  ntSamples: number;
+  ntType: NoiseTunnelType;
+  /** Noise standard deviation in normalised input space (Captum's default 1.0). */
+  stdevs: number;
+  /** Reduce channels by summing, then |.| ('abs') or max(., 0) ('positive'). */
+  reduce: 'abs' | 'positive';
+  /** Gaussian smoothing of the 2-D map, in pixels of the backbone input (0 = none). */
+  smoothSigma: number;
+}
+
+export interface FusionConfig {
+  enabled: boolean;
+  feature: FeatureMapKind;
+}
+
+export interface MorphologyConfig {
+  equalize: boolean;
+  clearBorder: boolean;
+  borderMargin: number;
+  minObjectFraction: number;
+  dilateRadius: number;
+  erodeRadius: number;
+  fillHoles: boolean;
+  keepLargest: boolean;
+}
+
+export interface NcutConfig {
+  /** 'patch': dense graph on the ViT patch grid; 'pixel': sparse graph on a downsampled pixel grid. */
+  graph: 'patch' | 'pixel';
+  /** Weight of the relevance map versus ViT keys / intensity in the affinity. */
+  relevanceWeight: number;
+  tau: number;
+  pixelGridSize: number;
+  radius: number;
+  sigmaRelevance: number;
+  sigmaIntensity: number;
+  sigmaDistance: number;
+  foreground: 'relevance' | 'tokencut';
+}
+
+export interface CrfConfig {
+  enabled: boolean;
+  iterations: number;
+  gaussianSxy: number;
+  gaussianWeight: number;
+  bilateralSxy: number;
+  bilateralSrgb: number;
+  bilateralWeight: number;
+  /** Confidence of the hard mask used as the unary. */
+  gtProb: number;
+  /** CRF at this many pixels on the longer side (the mask is upsampled after). */
+  maxSide: number;
+}
+
+export interface PipelineConfig {
+  inputSize: number;
+  /** Explain the image resized to the input size ('resize') or tile it with the training patch size ('tiles'). */
+  view: 'resize' | 'tiles';
+  explain: ExplainConfig;
+  fusion: FusionConfig;
+  mask: { method: MaskMethod; morphology: MorphologyConfig; ncut: NcutConfig };
+  crf: CrfConfig;
+  seed: number;
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type PartialPipelineConfig = DeepPartial<PipelineConfig>;
