@@ -1,0 +1,2 @@
+export * from './vit-maps.js';
+export * from './fusion.js';
