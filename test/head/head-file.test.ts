@@ -1,0 +1,48 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputFileError, ModelMismatchError } from '../../src/core/index.js';
+import { createLinearHead, ensureCompatibleHead, loadHead, saveHead, type HeadModel } from '../../src/head/index.js';
+
+const SHA = 'ab'.repeat(32);
+
+function model(): HeadModel {
+  return {
+    head: createLinearHead(['benign', 'malignant'], 3, Float32Array.from([0.1, -2.5e-7, Math.PI, 1, 2, 3]), Float32Array.from([0.5, -0.5])),
+    featureKind: 'clsLast4', inputSize: 224,
+    normalisation: { mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] },
+    backbone: { sha256: SHA, config: { patchSize: 16, dim: 384 } },
+    training: { seed: 7, config: { epochs: 100 } },
+  };
+}
+
+describe('head file', () => {
+  it('round-trips every field exactly (float32 survives JSON)', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
+    await saveHead(path, model());
+    expect(await loadHead(path)).toEqual(model());
+    expect((await readFile(path)).length).toBeLessThan(2000);
+  });
+
+  it('lists every problem of a damaged file', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
+    await saveHead(path, model());
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    json.weight = json.weight.slice(1);
+    json.backbone.sha256 = 'nope';
+    json.version = 99;
+    await writeFile(path, JSON.stringify(json));
+    const error = await loadHead(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as Error).message).toMatch(/version[\s\S]*backbone\.sha256[\s\S]*expected 6 finite numbers for weight but received "5 values"/);
+    await writeFile(path, '{ not json');
+    await expect(loadHead(path)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('throws ModelMismatchError for another backbone or input size, and passes a matching one', () => {
+    expect(() => ensureCompatibleHead(model(), { backboneSha256: SHA, inputSize: 224, featureKind: 'clsLast4', classes: ['benign', 'malignant'] })).not.toThrow();
+    expect(() => ensureCompatibleHead(model(), { backboneSha256: 'cd'.repeat(32), inputSize: 224 })).toThrow(ModelMismatchError);
+    expect(() => ensureCompatibleHead(model(), { backboneSha256: SHA, inputSize: 256 })).toThrow(/input size 224 \(head\) vs 256/);
+  });
+});
