@@ -5,7 +5,7 @@ import { ensureInteger } from './validate.js';
  * Bilinear resampling of one float plane with half-pixel centres (PyTorch `align_corners=False`,
  * OpenCV INTER_LINEAR). Enough for upsampling maps; downsample photos with sharp instead (it antialiases).
  */
-export function resizePlaneBilinear(src: Float32Array, rows: number, cols: number, outRows: number, outCols: number, out = new Float32Array(outRows * outCols)): Float32Array {
+export function resizePlaneBilinear(src: Float32Array, rows: number, cols: number, outRows: number, outCols: number, out: Float32Array = new Float32Array(outRows * outCols)): Float32Array {
   const scaleY = rows / outRows;
   const scaleX = cols / outCols;
   const x0s = new Int32Array(outCols);
