@@ -1,0 +1,72 @@
+/**
+ * Vision Transformer configuration (Dosovitskiy et al. 2021) in the DINO/timm layout
+ * (Caron et al., "Emerging Properties in Self-Supervised Vision Transformers", 2021).
+ */
+import { ensure, ensureInteger, ensureNumber } from '../core/index.js';
+
+export interface VitConfig {
+  /** Patch side in pixels (8 or 16 for DINO's models). */
+  readonly patchSize: number;
+  /** Token width D. */
+  readonly dim: number;
+  /** Number of transformer blocks. */
+  readonly depth: number;
+  readonly heads: number;
+  /** MLP hidden width = mlpRatio * dim. */
+  readonly mlpRatio: number;
+  /** The training input side; pos_embed holds (imageSize / patchSize)^2 + 1 positions. */
+  readonly imageSize: number;
+  /** LayerNorm epsilon; 1e-6 in DINO/timm ViTs. */
+  readonly layerNormEps: number;
+}
+
+/** ViT-S/16 as trained by DINO. */
+export const VIT_SMALL_16: VitConfig = Object.freeze({ patchSize: 16, dim: 384, depth: 12, heads: 6, mlpRatio: 4, imageSize: 224, layerNormEps: 1e-6 });
+
+/** Merge a partial config over ViT-S/16 and validate it. */
+export function resolveVitConfig(partial: Partial<VitConfig> = {}): VitConfig {
+  const config = { ...VIT_SMALL_16, ...partial };
+  ensureInteger(config.patchSize, 'the ViT patch size', { min: 1 });
+  ensureInteger(config.dim, 'the ViT width', { min: 1 });
+  ensureInteger(config.depth, 'the ViT depth', { min: 1 });
+  ensureInteger(config.heads, 'the ViT heads', { min: 1 });
+  ensure(config.dim % config.heads === 0, `a width divisible by ${config.heads} heads`, 'the ViT width', config.dim);
+  ensureNumber(config.mlpRatio, 'the ViT MLP ratio', { min: 0 });
+  ensure(Number.isInteger(config.mlpRatio * config.dim), 'an integer MLP width', 'mlpRatio * dim', config.mlpRatio * config.dim);
+  ensureInteger(config.imageSize, 'the ViT image size', { min: config.patchSize });
+  ensure(config.imageSize % config.patchSize === 0, `a multiple of the patch size ${config.patchSize}`, 'the ViT image size', config.imageSize);
+  ensureNumber(config.layerNormEps, 'the LayerNorm epsilon', { min: 0 });
+  return Object.freeze(config);
+}
+
+export function headDim(config: VitConfig): number {
+  return config.dim / config.heads;
+}
+
+/** Patches per side at the training size. */
+export function trainingGridSide(config: VitConfig): number {
+  return config.imageSize / config.patchSize;
+}
+
+/** Every tensor a ViT of this config reads, by DINO/timm name, with its shape. */
+export function vitTensorShapes(config: VitConfig): Map<string, number[]> {
+  const { dim, patchSize, depth } = config;
+  const hidden = config.mlpRatio * dim;
+  const shapes = new Map<string, number[]>([
+    ['cls_token', [1, 1, dim]],
+    ['pos_embed', [1, trainingGridSide(config) ** 2 + 1, dim]],
+    ['patch_embed.proj.weight', [dim, 3, patchSize, patchSize]],
+    ['patch_embed.proj.bias', [dim]],
+  ]);
+  for (let i = 0; i < depth; i++) {
+    const block = `blocks.${i}`;
+    shapes.set(`${block}.norm1.weight`, [dim]).set(`${block}.norm1.bias`, [dim]);
+    shapes.set(`${block}.attn.qkv.weight`, [3 * dim, dim]).set(`${block}.attn.qkv.bias`, [3 * dim]);
+    shapes.set(`${block}.attn.proj.weight`, [dim, dim]).set(`${block}.attn.proj.bias`, [dim]);
+    shapes.set(`${block}.norm2.weight`, [dim]).set(`${block}.norm2.bias`, [dim]);
+    shapes.set(`${block}.mlp.fc1.weight`, [hidden, dim]).set(`${block}.mlp.fc1.bias`, [hidden]);
+    shapes.set(`${block}.mlp.fc2.weight`, [dim, hidden]).set(`${block}.mlp.fc2.bias`, [dim]);
+  }
+  shapes.set('norm.weight', [dim]).set('norm.bias', [dim]);
+  return shapes;
+}

@@ -1,0 +1,133 @@
+/**
+ * The ViT forward graph in the DINO/timm layout (Dosovitskiy et al. 2021; Caron et al. 2021):
+ * patch embedding, CLS token, position embeddings, pre-norm blocks (LayerNorm eps 1e-6, multi-head
+ * self-attention with qkv laid out as (3, heads, headDim), GELU-erf MLP), final LayerNorm and an
+ * optional linear head on the CLS token (or on the normed CLS of the last four blocks, as DINO's
+ * linear evaluation). Every op is on the builder's tape, so the input gradient can be appended.
+ */
+import { WeightsError, ensure } from '../core/index.js';
+import {
+  GraphBuilder, add, concat, gelu, layerNorm, linear, matMul, patchConv, reshape, scale, select, slice, softmax, split, transpose,
+  type Value,
+} from '../graph/index.js';
+import type { StateDict } from './state-dict.js';
+import { headDim, trainingGridSide, vitTensorShapes, type VitConfig } from './vit-config.js';
+import { interpolatePosEmbed } from './pos-embed.js';
+
+/** A frozen linear classifier on ViT features: weight [classes, featureDim] row-major, bias [classes]. */
+export interface LinearHead {
+  readonly weight: Float32Array;
+  readonly bias: Float32Array;
+  /** 'cls': the final normed CLS (D); 'clsLast4': normed CLS of the last 4 blocks concatenated (4D). */
+  readonly features: 'cls' | 'clsLast4';
+}
+
+export interface VitGraph {
+  readonly builder: GraphBuilder;
+  readonly pixels: Value;
+  readonly logits?: Value;
+  readonly cls: Value;
+  readonly clsLast4?: Value;
+  readonly patchTokens: Value;
+  readonly attention: Value;
+  readonly queries: Value;
+  readonly keys: Value;
+  readonly values: Value;
+}
+
+/** Report every missing or mis-shaped tensor at once. Extra tensors (a pretraining head) are ignored. */
+export function checkVitWeights(stateDict: StateDict, config: VitConfig): void {
+  const problems: string[] = [];
+  for (const [name, shape] of vitTensorShapes(config)) {
+    const tensor = stateDict.get(name);
+    if (!tensor) problems.push(`missing tensor ${name} (expected ${shape.join('x')})`);
+    else if (tensor.shape.join('x') !== shape.join('x')) problems.push(`expected ${shape.join('x')} for ${name} but received ${tensor.shape.join('x')}`);
+    else if (tensor.data.length !== shape.reduce((a, b) => a * b, 1)) problems.push(`${name} holds ${tensor.data.length} values, not ${shape.join('x')}`);
+  }
+  if (problems.length > 0) throw new WeightsError('the ViT state dict', problems);
+}
+
+/** Build the forward graph for inputs of rows x cols pixels (multiples of the patch size), symbolic batch. */
+export function buildVitGraph(stateDict: StateDict, config: VitConfig, options: { rows: number; cols: number; head?: LinearHead }): VitGraph {
+  const g = new GraphBuilder();
+  const w = (name: string): Value => g.weight(name, stateDict.get(name)!.shape, stateDict.get(name)!.data);
+  const grid = { rows: options.rows / config.patchSize, cols: options.cols / config.patchSize };
+  const tokens = 1 + grid.rows * grid.cols;
+  const pixels = g.input('pixels', ['batch', 3, options.rows, options.cols], { differentiable: true });
+  let x = embedPatches(g, pixels, w, config, grid);
+  const side = trainingGridSide(config);
+  const posEmbed = grid.rows === side && grid.cols === side
+    ? w('pos_embed')
+    : g.weight('pos_embed.interpolated', [1, tokens, config.dim], interpolatePosEmbed(stateDict.get('pos_embed')!.data, config.dim, grid));
+  x = add(g, x, posEmbed);
+  const normedCls: Value[] = [];
+  let last: AttentionValues | undefined;
+  for (let i = 0; i < config.depth; i++) {
+    const block = transformerBlock(g, x, (name) => w(`blocks.${i}.${name}`), config);
+    x = block.output;
+    last = block.attention;
+    if (i >= config.depth - 4) normedCls.push(layerNorm(g, select(g, x, 1, 0), w('norm.weight'), w('norm.bias'), config.layerNormEps));
+  }
+  const normed = layerNorm(g, x, w('norm.weight'), w('norm.bias'), config.layerNormEps);
+  const cls = select(g, normed, 1, 0);
+  const clsLast4 = config.depth >= 4 ? concat(g, normedCls, 1) : undefined;
+  const graph = { builder: g, pixels, cls, patchTokens: slice(g, normed, 1, 1, tokens), ...last!, ...(clsLast4 ? { clsLast4 } : {}) };
+  if (!options.head) return graph;
+  return { ...graph, logits: classify(g, graph, options.head, config) };
+}
+
+function embedPatches(g: GraphBuilder, pixels: Value, w: (name: string) => Value, config: VitConfig, grid: { rows: number; cols: number }): Value {
+  const patches = grid.rows * grid.cols;
+  const conv = patchConv(g, pixels, w('patch_embed.proj.weight'), w('patch_embed.proj.bias'));
+  const patchTokens = transpose(g, reshape(g, conv, ['batch', config.dim, patches]), [0, 2, 1]);
+  // The CLS token is a constant broadcast over the batch: no gradient flows into it.
+  const [batchSize] = g.node('Shape', [pixels], [[1]], { start: 0, end: 1 });
+  const [target] = g.node('Concat', [batchSize!, g.constantInt64([1, config.dim])], [[3]], { axis: 0 });
+  const [clsTokens] = g.node('Expand', [w('cls_token'), target!], [['batch', 1, config.dim]]);
+  return concat(g, [clsTokens!, patchTokens], 1);
+}
+
+interface AttentionValues {
+  readonly attention: Value;
+  readonly queries: Value;
+  readonly keys: Value;
+  readonly values: Value;
+}
+
+function transformerBlock(g: GraphBuilder, x: Value, w: (name: string) => Value, config: VitConfig): { output: Value; attention: AttentionValues } {
+  const eps = config.layerNormEps;
+  const attended = selfAttention(g, layerNorm(g, x, w('norm1.weight'), w('norm1.bias'), eps), w, config);
+  const afterAttention = add(g, x, linear(g, attended.output, w('attn.proj.weight'), w('attn.proj.bias')));
+  const hidden = gelu(g, linear(g, layerNorm(g, afterAttention, w('norm2.weight'), w('norm2.bias'), eps), w('mlp.fc1.weight'), w('mlp.fc1.bias')));
+  const output = add(g, afterAttention, linear(g, hidden, w('mlp.fc2.weight'), w('mlp.fc2.bias')));
+  return { output, attention: attended.values };
+}
+
+/**
+ * timm's Attention: qkv = Linear(x) reshaped (B, T, 3, heads, hd); softmax(q k^T * hd^-0.5) v.
+ * Splitting the 3D axis first, then one Transpose per operand, gives the same q, k, v without the
+ * 5-D permute; k goes straight to (B, heads, hd, T) so the score MatMul needs no extra transpose.
+ */
+function selfAttention(g: GraphBuilder, x: Value, w: (name: string) => Value, config: VitConfig): { output: Value; values: AttentionValues } {
+  const { dim, heads } = config;
+  const hd = headDim(config);
+  const tokens = x.shape[1] as number;
+  const qkv = linear(g, x, w('attn.qkv.weight'), w('attn.qkv.bias'));
+  const [q, k, v] = split(g, qkv, 2, [dim, dim, dim]).map((part) => reshape(g, part, ['batch', tokens, heads, hd]));
+  const queries = transpose(g, q!, [0, 2, 1, 3]);
+  const keysT = transpose(g, k!, [0, 2, 3, 1]);
+  const values = transpose(g, v!, [0, 2, 1, 3]);
+  const attention = softmax(g, matMul(g, scale(g, queries, hd ** -0.5), keysT), -1);
+  const mixed = transpose(g, matMul(g, attention, values), [0, 2, 1, 3]);
+  const keys = g.node('Transpose', [keysT], [['batch', heads, tokens, hd]], { perm: [0, 1, 3, 2] })[0]!;
+  return { output: reshape(g, mixed, ['batch', tokens, dim]), values: { attention, queries, keys, values } };
+}
+
+function classify(g: GraphBuilder, graph: Omit<VitGraph, 'logits'>, head: LinearHead, config: VitConfig): Value {
+  const features = head.features === 'cls' ? graph.cls : graph.clsLast4;
+  ensure(features !== undefined, 'a ViT with at least 4 blocks', "the head's clsLast4 features", config.depth);
+  const featureDim = features!.shape[1] as number;
+  const classes = head.bias.length;
+  ensure(classes > 0 && head.weight.length === classes * featureDim, `${classes} x ${featureDim} values`, 'the head weight', head.weight);
+  return linear(g, features!, g.weight('head.weight', [classes, featureDim], head.weight), g.weight('head.bias', [classes], head.bias));
+}
