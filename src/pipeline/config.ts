@@ -43,17 +43,23 @@ export interface MorphologyConfig {
 }
 
 export interface NcutConfig {
-  /** 'patch': dense graph on the ViT patch grid; 'pixel': sparse graph on a downsampled pixel grid. */
+  /**
+   * 'pixel': Shi-Malik sparse graph on a downsampled pixel grid of the map and the image intensity (default);
+   * 'patch': dense TokenCut-style graph on the ViT patch grid from the last-block keys, relevance picks the side.
+   */
   graph: 'patch' | 'pixel';
-  /** Weight of the relevance map versus ViT keys / intensity in the affinity. */
-  relevanceWeight: number;
-  tau: number;
+  /** Side of the pixel grid the map is downsampled to before the cut. */
   pixelGridSize: number;
+  relevanceWeight: number;
+  intensityWeight: number;
+  /** sigma_I of the feature term, for values in [0, 1]. */
+  sigmaFeature: number;
+  /** sigma_X of the proximity term, in grid pixels. */
+  sigmaSpace: number;
   radius: number;
-  sigmaRelevance: number;
-  sigmaIntensity: number;
-  sigmaDistance: number;
-  foreground: 'relevance' | 'tokencut';
+  split: 'mean' | 'zero' | 'median' | 'sweep';
+  /** TokenCut's affinity threshold (patch graph). */
+  tau: number;
 }
 
 export interface CrfConfig {

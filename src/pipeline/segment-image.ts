@@ -1,0 +1,77 @@
+/**
+ * Algorithm 1 end to end for one image: explain (IG x NoiseTunnel), optionally fuse with the ViT feature map,
+ * turn the map into a mask (morphology or Normalized Cut) and refine it with DenseCRF.
+ */
+import { resizeImageBilinear, resizeMapBilinear, type ImageTensor, type Mask, type ProgressCallback, type ScalarMap } from '../core/index.js';
+import { imageToBatch, resizeImage } from '../data/index.js';
+import type { PipelineConfig } from './config.js';
+import { explainImage, type ExplainContext, type ImageExplanation } from './explain-image.js';
+import { maskFromMap, refineWithCrf, upsampleMask, type MaskInputs } from './mask-from-map.js';
+
+export interface SegmentationResult {
+  readonly explanation: ImageExplanation;
+  /** The map the mask was cut from (relevance, or fused), at the original size. */
+  readonly map: ScalarMap;
+  /** The mask before DenseCRF and the final one, both at the original size. */
+  readonly maskBeforeCrf: Mask;
+  readonly mask: Mask;
+  readonly timingsMs: Record<string, number>;
+}
+
+/** Last-block keys without CLS, [patches, heads * headDim], as TokenCut concatenates them. */
+export async function patchKeys(context: Pick<ExplainContext, 'model' | 'head'>, image: ImageTensor): Promise<NonNullable<MaskInputs['keys']>> {
+  const { model } = context;
+  const resized = await resizeImage(image, model.rows, model.cols);
+  const { keys } = await model.forward(imageToBatch([resized], context.head.normalisation), 1, ['keys']);
+  const heads = model.config.heads;
+  const tokens = keys!.length / (heads * (model.config.dim / heads));
+  const headDim = model.config.dim / heads;
+  const grid = { rows: model.rows / model.config.patchSize, cols: model.cols / model.config.patchSize };
+  const data = new Float32Array((tokens - 1) * model.config.dim);
+  for (let t = 1; t < tokens; t++) {
+    for (let h = 0; h < heads; h++) {
+      data.set(keys!.subarray((h * tokens + t) * headDim, (h * tokens + t + 1) * headDim), (t - 1) * model.config.dim + h * headDim);
+    }
+  }
+  return { data, grid };
+}
+
+/**
+ * Steps 4-5 from a finished explanation, so several variants can share one (expensive) explanation.
+ * Masks are cut on the backbone's input grid (morphology sizes are in those pixels), then brought to the
+ * original size and refined there.
+ */
+export function segmentFromExplanation(
+  image: ImageTensor,
+  explanation: ImageExplanation,
+  options: { config: PipelineConfig; keys?: MaskInputs['keys']; grid: { rows: number; cols: number } },
+): Omit<SegmentationResult, 'explanation'> {
+  const { config, grid } = options;
+  const started = performance.now();
+  const map = config.fusion.enabled ? explanation.fused : explanation.relevance.original;
+  const inputs: MaskInputs = {
+    map: resizeMapBilinear(map, grid.rows, grid.cols),
+    image: resizeImageBilinear(image, grid.rows, grid.cols),
+    ...(options.keys ? { keys: options.keys } : {}),
+  };
+  const gridMask = maskFromMap(inputs, config.mask.method, config.mask);
+  const maskBeforeCrf = upsampleMask(gridMask, image.rows, image.cols);
+  const afterCut = performance.now();
+  const mask = config.crf.enabled ? refineWithCrf(image, maskBeforeCrf, config.crf) : maskBeforeCrf;
+  const done = performance.now();
+  return { map, maskBeforeCrf, mask, timingsMs: { mask: afterCut - started, crf: done - afterCut } };
+}
+
+/**
+ * One image through the whole method with the context's config.
+ *
+ * @example const { mask } = await segmentImage(await readImage('polyp.jpg'), { model, head, config: resolveConfig('xncut') });
+ */
+export async function segmentImage(image: ImageTensor, context: ExplainContext, onProgress?: ProgressCallback): Promise<SegmentationResult> {
+  const explanation = await explainImage(image, context, onProgress);
+  const { model, config } = context;
+  const needsKeys = config.mask.method === 'ncut' && config.mask.ncut.graph === 'patch';
+  const keys = needsKeys ? await patchKeys(context, image) : undefined;
+  const result = segmentFromExplanation(image, explanation, { config, grid: { rows: model.rows, cols: model.cols }, ...(keys ? { keys } : {}) });
+  return { explanation, ...result, timingsMs: { ...explanation.timingsMs, ...result.timingsMs } };
+}
