@@ -3,7 +3,7 @@
  * turn the map into a mask (morphology or Normalized Cut) and refine it with DenseCRF.
  */
 import { resizeImageBilinear, resizeMapBilinear, type ImageTensor, type Mask, type ProgressCallback, type ScalarMap } from '../core/index.js';
-import { imageToBatch, resizeImage } from '../data/index.js';
+import { patchKeysFor } from './baseline-keys.js';
 import type { PipelineConfig } from './config.js';
 import { explainImage, type ExplainContext, type ImageExplanation } from './explain-image.js';
 import { maskFromMap, refineWithCrf, upsampleMask, type MaskInputs } from './mask-from-map.js';
@@ -20,20 +20,8 @@ export interface SegmentationResult {
 
 /** Last-block keys without CLS, [patches, heads * headDim], as TokenCut concatenates them. */
 export async function patchKeys(context: Pick<ExplainContext, 'model' | 'head'>, image: ImageTensor): Promise<NonNullable<MaskInputs['keys']>> {
-  const { model } = context;
-  const resized = await resizeImage(image, model.rows, model.cols);
-  const { keys } = await model.forward(imageToBatch([resized], context.head.normalisation), 1, ['keys']);
-  const heads = model.config.heads;
-  const tokens = keys!.length / (heads * (model.config.dim / heads));
-  const headDim = model.config.dim / heads;
-  const grid = { rows: model.rows / model.config.patchSize, cols: model.cols / model.config.patchSize };
-  const data = new Float32Array((tokens - 1) * model.config.dim);
-  for (let t = 1; t < tokens; t++) {
-    for (let h = 0; h < heads; h++) {
-      data.set(keys!.subarray((h * tokens + t) * headDim, (h * tokens + t + 1) * headDim), (t - 1) * model.config.dim + h * headDim);
-    }
-  }
-  return { data, grid };
+  const { keys, grid } = await patchKeysFor(image, { model: context.model, normalisation: context.head.normalisation });
+  return { data: keys, grid };
 }
 
 /**
