@@ -69,7 +69,11 @@ export class SegmentationMetrics {
 
   /** Scores one image (SizeMismatchError when the masks differ in size) and returns its row. */
   add(pred: Mask, gt: Mask, id = `image-${this.rows.length + 1}`): ImageScoreRow {
-    const counts = confusionCounts(pred, gt);
+    return this.addCounts(confusionCounts(pred, gt), id);
+  }
+
+  /** Scores one image from its confusion counts (for resumed runs that stored counts, not masks). */
+  addCounts(counts: ConfusionCounts, id = `image-${this.rows.length + 1}`): ImageScoreRow {
     const options = { emptyGroundTruth: this.rule };
     const row: ImageScoreRow = {
       id, ...counts,
