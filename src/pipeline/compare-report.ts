@@ -1,0 +1,81 @@
+/**
+ * Tables of a comparison, in the shape of the paper's Table 1 (the four variants) and Table 2 (XNCut against
+ * the baselines and the trivial references): Markdown for people, CSV and JSON for tools.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../core/index.js';
+import { SegmentationMetrics, toCsv, type MetricsSummary } from '../metrics/index.js';
+import type { DatasetComparison } from './compare-run.js';
+
+export interface MethodScore {
+  readonly dataset: string;
+  readonly method: string;
+  readonly summary: Omit<MetricsSummary, 'rows'>;
+}
+
+export function scoreComparison(results: readonly DatasetComparison[], options: { seed: number; bootstrapResamples: number }): MethodScore[] {
+  return results.flatMap((result) => {
+    const methods = [...new Set(result.images.flatMap((image) => Object.keys(image.counts)))];
+    return methods.map((method) => {
+      const metrics = new SegmentationMetrics({ seed: options.seed, bootstrapResamples: options.bootstrapResamples });
+      for (const image of result.images) if (image.counts[method]) metrics.addCounts(image.counts[method]!, image.id);
+      const { rows: _rows, ...summary } = metrics.result();
+      return { dataset: result.dataset.name, method, summary };
+    });
+  });
+}
+
+const pct = (value: number): string => (Number.isNaN(value) ? '-' : (100 * value).toFixed(1));
+
+function cell(score: MethodScore | undefined): string {
+  if (!score) return '-';
+  return `${pct(score.summary.meanIou)} / ${pct(score.summary.meanDice)}`;
+}
+
+function table(scores: readonly MethodScore[], datasets: readonly string[], methods: readonly string[]): string[] {
+  const find = (dataset: string, method: string): MethodScore | undefined => scores.find((s) => s.dataset === dataset && s.method === method);
+  return [
+    `| method | ${datasets.join(' | ')} |`,
+    `| --- | ${datasets.map(() => '---:').join(' | ')} |`,
+    ...methods.filter((m) => datasets.some((d) => find(d, m))).map((m) => `| ${m} | ${datasets.map((d) => cell(find(d, m))).join(' | ')} |`),
+  ];
+}
+
+export function comparisonMarkdown(results: readonly DatasetComparison[], scores: readonly MethodScore[], context: { command: string; setup: string[] }): string {
+  const datasets = results.map((r) => r.dataset.name);
+  const methods = [...new Set(scores.map((s) => s.method))];
+  const variants = methods.filter((m) => /^(fusion-morph|fusion-ncut|xai-morph|xncut)/.test(m));
+  const others = ['xncut', ...methods.filter((m) => !variants.includes(m))];
+  const images = results.map((r) => `${r.dataset.name}: ${r.images.length} images (${r.heldOut} held out from head training${r.failed.length ? `, ${r.failed.length} failed` : ''})`);
+  return [
+    '## Table 1: the four variants (foreground IoU / Dice, %, mean over images)', '',
+    ...table(scores, datasets, variants), '',
+    '## Table 2: XNCut against the baselines and trivial references (foreground IoU / Dice, %, mean over images)', '',
+    ...table(scores, datasets, others), '',
+    '## Setup', '',
+    ...context.setup.map((line) => `- ${line}`),
+    ...images.map((line) => `- ${line}`), '',
+    `Reproduce with: \`${context.command}\``, '',
+    'Per-method details (95% bootstrap intervals, pooled IoU/Dice, two-class mIoU): `comparison.csv` / `comparison.json`.', '',
+  ].join('\n');
+}
+
+export function comparisonCsv(scores: readonly MethodScore[]): string {
+  return toCsv(scores.map(({ dataset, method, summary: s }) => ({
+    dataset, method, images: s.images,
+    meanIou: s.meanIou, meanIouLow: s.intervals?.meanIou.low ?? Number.NaN, meanIouHigh: s.intervals?.meanIou.high ?? Number.NaN,
+    meanDice: s.meanDice, meanDiceLow: s.intervals?.meanDice.low ?? Number.NaN, meanDiceHigh: s.intervals?.meanDice.high ?? Number.NaN,
+    pooledIou: s.pooledIou, pooledDice: s.pooledDice, meanIouTwoClass: s.meanIouTwoClass, pooledMeanIouTwoClass: s.pooledMeanIouTwoClass,
+  })));
+}
+
+export async function writeComparison(outDir: string, results: readonly DatasetComparison[], scores: readonly MethodScore[], context: { command: string; setup: string[] }): Promise<string> {
+  const markdown = comparisonMarkdown(results, scores, context);
+  await writeFileAtomic(join(outDir, 'comparison.md'), markdown);
+  await writeFileAtomic(join(outDir, 'comparison.csv'), comparisonCsv(scores));
+  await writeJsonAtomic(join(outDir, 'comparison.json'), {
+    scores,
+    perImage: results.map((r) => ({ dataset: r.dataset.name, ellipseFraction: r.ellipseFraction, failed: r.failed, images: r.images })),
+  });
+  return markdown;
+}

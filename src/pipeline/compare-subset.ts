@@ -1,0 +1,57 @@
+/**
+ * Which images a comparison scores: a fixed, seeded subset of the images that have a ground-truth mask,
+ * taken first from the parts of the split the head never trained on (validation and test), the same split
+ * `train` made (same adapter, options and seed), and only then, if the held-out part is too small (PH2), from
+ * the training part — each image is labelled with the part it came from, so tables can say so.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { createRng, DatasetError } from '../core/index.js';
+import { loadDataset, splitDataset, type DatasetKind, type DatasetItem, type LoadDatasetOptions } from '../data/index.js';
+
+export interface ScoredImage {
+  readonly id: string;
+  readonly imagePath: string;
+  readonly maskPath: string;
+  readonly part: 'held-out' | 'train';
+}
+
+const stemOf = (path: string): string => basename(path, extname(path));
+
+async function masksByStem(root: string): Promise<Map<string, string>> {
+  const names = await readdir(join(root, 'masks')).catch(() => {
+    throw new DatasetError(`${join(root, 'masks')}: no masks folder; a comparison needs ground-truth masks`);
+  });
+  return new Map(names.map((name) => [stemOf(name), join(root, 'masks', name)]));
+}
+
+function uniqueImages(items: readonly DatasetItem[]): string[] {
+  return [...new Set(items.map((item) => item.imagePath))];
+}
+
+export interface ScoredSubset {
+  readonly images: ScoredImage[];
+  /** Masks of training-part images (for priors that must not peek at the scored masks), at most 50. */
+  readonly trainingMasks: string[];
+}
+
+export async function selectScoredImages(
+  kind: DatasetKind,
+  root: string,
+  options: { limit: number; seed: number; datasetOptions?: LoadDatasetOptions },
+): Promise<ScoredSubset> {
+  const dataset = await loadDataset(kind, root, { seed: options.seed, ...options.datasetOptions });
+  const split = splitDataset(dataset.items, { seed: options.seed });
+  const trained = new Set(uniqueImages(split.train));
+  const heldOut = uniqueImages([...split.val, ...split.test]).filter((path) => !trained.has(path)).sort();
+  const training = [...trained].sort();
+  const masks = await masksByStem(root);
+  const withMask = (paths: string[], part: ScoredImage['part']): ScoredImage[] =>
+    paths.filter((path) => masks.has(stemOf(path))).map((path) => ({ id: stemOf(path), imagePath: path, maskPath: masks.get(stemOf(path))!, part }));
+  const rng = createRng(options.seed);
+  const chosen = rng.shuffle(withMask(heldOut, 'held-out')).slice(0, options.limit);
+  if (chosen.length < options.limit) chosen.push(...rng.shuffle(withMask(training, 'train')).slice(0, options.limit - chosen.length));
+  const scored = new Set(chosen.map((image) => image.imagePath));
+  const trainingMasks = withMask(training, 'train').filter((image) => !scored.has(image.imagePath)).slice(0, 50).map((image) => image.maskPath);
+  return { images: chosen.sort((a, b) => (a.id < b.id ? -1 : 1)), trainingMasks };
+}
