@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import {
+  createProgressTracker, ensureInteger, ensureNumber, ensureOneOf, ExplainSegError, InputFileError, invalid, writeJsonAtomic, writeRunManifest,
+} from '../../core/index.js';
+import { QUADRATURE_METHODS } from '../../attribution/index.js';
+import { resolveWeightsPath } from '../../backbone/weights/index.js';
+import { readImage } from '../../data/index.js';
+import { loadClassifier, type Classifier } from '../../pipeline/classifier-model.js';
+import type { PartialPipelineConfig, PipelineConfig } from '../../pipeline/config.js';
+import { defaultConfig } from '../../pipeline/defaults.js';
+import { explainImage, gradientEvaluationsPerImage, type ImageExplanation } from '../../pipeline/explain-image.js';
+import { writeExplanation } from '../../pipeline/explain-outputs.js';
+import { mergeConfig } from '../../pipeline/presets.js';
+import type { CliIo, Command, ParsedArgs } from '../command.js';
+import { createProgressBar } from '../progress-bar.js';
+
+const BASELINES = ['zero', 'black', 'blurred', 'uniform'] as const;
+const FEATURES = ['cls-attention', 'token-norm', 'pca'] as const;
+
+const usage = `Usage: explainseg explain IMAGE... --head FILE --out DIR [--weights FILE] [options]
+
+Explain the classifier's prediction for each image (paper Sec. 3.3-3.5): Integrated Gradients smoothed
+by NoiseTunnel, reduced to a relevance map, plus the ViT feature map and their fusion. Writes per image
+STEM.prediction.json, STEM.{relevance,feature,fused}.{png,f32,f32.json}, STEM.relevance-heatmap.png and
+STEM.{relevance,fused}-overlay.png, then summary.json and run.json. An unreadable image is reported and
+skipped; the exit status is then 1.
+
+Options:
+  --weights FILE     ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache
+  --head FILE        head.json written by 'explainseg train'
+  --out DIR          folder to write
+  --n-steps N        Integrated Gradients path steps (default ${defaultConfig.explain.nSteps})
+  --method M         ${QUADRATURE_METHODS.join(' | ')} (default ${defaultConfig.explain.method})
+  --nt-samples K     NoiseTunnel samples, 0 turns it off (default ${defaultConfig.explain.ntSamples})
+  --stdevs S         NoiseTunnel noise standard deviation, normalised input space (default ${defaultConfig.explain.stdevs})
+  --baseline B       ${BASELINES.join(' | ')} (default ${defaultConfig.explain.baseline})
+  --feature F        ${FEATURES.join(' | ')} (default ${defaultConfig.fusion.feature})
+  --seed S           seed of the noise and of a uniform baseline (default ${defaultConfig.seed})
+  --config FILE      JSON partial pipeline config, merged over the defaults; flags win over it
+  --threads N        onnxruntime threads (default 2)`;
+
+const options = {
+  weights: { type: 'string' },
+  head: { type: 'string' },
+  out: { type: 'string' },
+  'n-steps': { type: 'string' },
+  method: { type: 'string' },
+  'nt-samples': { type: 'string' },
+  stdevs: { type: 'string' },
+  baseline: { type: 'string' },
+  feature: { type: 'string' },
+  seed: { type: 'string' },
+  config: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof options;
+
+function text(args: ParsedArgs, name: OptionName): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function required(args: ParsedArgs, name: OptionName): string {
+  const value = text(args, name);
+  if (value === undefined || value === '') throw invalid('a value', `--${name}`, value);
+  return value;
+}
+
+function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
+  const value = text(args, name);
+  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
+}
+
+async function readConfigFile(path: string): Promise<PartialPipelineConfig> {
+  const source = await readFile(path, 'utf8').catch((error: unknown) => {
+    throw new InputFileError(path, 'missing or unreadable config file', { cause: error });
+  });
+  try {
+    return JSON.parse(source) as PartialPipelineConfig;
+  } catch (error) {
+    throw new InputFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** The flags as a partial config, so they merge like a config file and cannot drift from its type. */
+function flagConfig(args: ParsedArgs): PartialPipelineConfig {
+  const explain: NonNullable<PartialPipelineConfig['explain']> = {};
+  const nSteps = integer(args, 'n-steps', 1);
+  const ntSamples = integer(args, 'nt-samples', 0);
+  if (nSteps !== undefined) explain.nSteps = nSteps;
+  if (ntSamples !== undefined) explain.ntSamples = ntSamples;
+  if (text(args, 'method') !== undefined) explain.method = ensureOneOf(text(args, 'method'), '--method', QUADRATURE_METHODS);
+  if (text(args, 'stdevs') !== undefined) explain.stdevs = ensureNumber(Number(text(args, 'stdevs')), '--stdevs', { min: 0 });
+  if (text(args, 'baseline') !== undefined) explain.baseline = ensureOneOf(text(args, 'baseline'), '--baseline', BASELINES);
+  const feature = text(args, 'feature');
+  const seed = integer(args, 'seed', 0);
+  return {
+    explain,
+    ...(feature === undefined ? {} : { fusion: { feature: ensureOneOf(feature, '--feature', FEATURES) } }),
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
+export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: PipelineConfig; images: string[]; outDir: string; weightsPath: string; headPath: string }> {
+  if (args.positionals.length === 0) throw invalid('at least one IMAGE', 'explain', 'none');
+  const headPath = resolve(required(args, 'head'));
+  const outDir = resolve(required(args, 'out'));
+  const configPath = text(args, 'config');
+  const fileConfig = configPath === undefined ? {} : await readConfigFile(configPath);
+  const config = mergeConfig(defaultConfig, fileConfig, flagConfig(args));
+  const weights = await resolveWeightsPath({ ...(text(args, 'weights') ? { flag: text(args, 'weights')! } : {}), ...(env.EXPLAINSEG_WEIGHTS ? { env: env.EXPLAINSEG_WEIGHTS } : {}), ...(env.EXPLAINSEG_CACHE ? { cache: env.EXPLAINSEG_CACHE } : {}) });
+  return { config, images: args.positionals.map((image) => resolve(image)), outDir, weightsPath: resolve(weights.path), headPath };
+}
+
+/** File stems, made unique with -2, -3... so that a/x.png and b/x.png do not overwrite each other. */
+export function uniqueStems(paths: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return paths.map((path) => {
+    const stem = basename(path, extname(path));
+    const count = (seen.get(stem) ?? 0) + 1;
+    seen.set(stem, count);
+    return count === 1 ? stem : `${stem}-${count}`;
+  });
+}
+
+/** A bad image file is skipped; anything else (a model or config problem) stops the run. */
+function isPerImageProblem(error: unknown): error is ExplainSegError {
+  return error instanceof ExplainSegError && (error.code === 'E_INPUT_FILE' || error.code === 'E_SIZE_MISMATCH');
+}
+
+interface RunState {
+  readonly classifier: Classifier;
+  readonly config: PipelineConfig;
+  readonly outDir: string;
+  readonly io: CliIo;
+}
+
+async function explainAll(images: readonly string[], state: RunState): Promise<{ done: { file: string; stem: string; explanation: ImageExplanation }[]; failures: { file: string; problem: string }[] }> {
+  const perImage = gradientEvaluationsPerImage(state.config.explain);
+  const progress = createProgressTracker('explain', images.length * perImage, createProgressBar(state.io));
+  const stems = uniqueStems(images);
+  const done: { file: string; stem: string; explanation: ImageExplanation }[] = [];
+  const failures: { file: string; problem: string }[] = [];
+  for (const [index, file] of images.entries()) {
+    const offset = index * perImage;
+    try {
+      const image = await readImage(file);
+      const context = { model: state.classifier.model, head: state.classifier.head, config: state.config };
+      const explanation = await explainImage(image, context, (event) => progress.set(offset + event.done, basename(file)));
+      await writeExplanation(state.outDir, stems[index]!, { source: file, image, explanation });
+      done.push({ file, stem: stems[index]!, explanation });
+    } catch (error) {
+      if (!isPerImageProblem(error)) throw error;
+      failures.push({ file, problem: error.message });
+      state.io.stderr.write(`explainseg explain: skipped ${error.message}\n`);
+    }
+    progress.set(offset + perImage, basename(file));
+  }
+  return { done, failures };
+}
+
+function resultLine(stem: string, explanation: ImageExplanation): string {
+  const probability = explanation.probabilities[explanation.predictedClass]!;
+  return `${stem}: ${explanation.className} (p=${probability.toFixed(3)}), |delta|/|F(x)-F(x')| = ${explanation.convergence.relativeDelta.toExponential(2)}, ${(explanation.timingsMs.total! / 1000).toFixed(1)}s\n`;
+}
+
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'relevance, feature and fused maps for images (Integrated Gradients x NoiseTunnel)',
+  usage,
+  options,
+  async run(args, io) {
+    const startedAt = new Date();
+    const { config, images, outDir, weightsPath, headPath } = await resolveExplainConfig(args, io.env);
+    const threads = integer(args, 'threads', 1);
+    const loadStart = performance.now();
+    const classifier = await loadClassifier({ weightsPath, headPath, ...(threads === undefined ? {} : { threads }) });
+    const loadMs = performance.now() - loadStart;
+    try {
+      const { done, failures } = await explainAll(images, { classifier, config, outDir, io });
+      for (const { stem, explanation } of done) io.stdout.write(resultLine(stem, explanation));
+      await writeJsonAtomic(join(outDir, 'summary.json'), {
+        classes: classifier.head.head.classes,
+        images: done.map(({ file, stem, explanation }) => ({ file, stem, className: explanation.className, probabilities: Array.from(explanation.probabilities), relativeDelta: explanation.convergence.relativeDelta })),
+        failures,
+      });
+      await writeRunManifest(outDir, {
+        command: 'explain', config: { ...config, inputSize: classifier.model.rows }, seed: config.seed, startedAt,
+        inputFiles: Object.fromEntries(done.map(({ file, stem }) => [stem, file])),
+        weightFiles: { backbone: weightsPath, head: headPath },
+        timingsMs: { loadClassifier: loadMs, ...Object.fromEntries(done.map(({ stem, explanation }) => [`explain:${stem}`, explanation.timingsMs.total!])) },
+      });
+      io.stdout.write(`wrote ${done.length} explanation(s) to ${outDir} (and summary.json, run.json)\n`);
+      if (failures.length === 0) return 0;
+      io.stderr.write(`explainseg explain: ${failures.length} of ${images.length} image(s) failed:\n${failures.map((f) => `  - ${f.problem}\n`).join('')}`);
+      return 1;
+    } finally {
+      await classifier.model.dispose();
+    }
+  },
+};
+
+export default explainCommand;

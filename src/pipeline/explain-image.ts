@@ -1,0 +1,201 @@
+/**
+ * The explain stage of Algorithm 1 for one image: predict, attribute the predicted class with Integrated
+ * Gradients (Sundararajan et al. 2017) smoothed by NoiseTunnel (Smilkov et al. 2017), reduce to a relevance
+ * map (paper Sec. 3.3), take a ViT feature map from the last block (Sec. 3.4) and fuse the two (Sec. 3.5).
+ */
+import {
+  createProgressTracker, ensureInteger, invalid, resizeMapBilinear, type ImageTensor, type ProgressCallback, type ScalarMap,
+} from '../core/index.js';
+import {
+  createIntegratedGradients, createNoiseTunnel, relevanceMap, resolveBaseline, type AttributionMethod, type BaselineSpec, type GradientFn,
+} from '../attribution/index.js';
+import type { VitModel } from '../backbone/vit-model.js';
+import { imageToBatch, resizeImage } from '../data/index.js';
+import { featureMap, fuseRelevanceAndFeature } from '../features/index.js';
+import { softmax, type HeadModel } from '../head/index.js';
+import type { ExplainConfig, PipelineConfig } from './config.js';
+
+/** One forward session serves prediction, feature maps and the baseline score. */
+const FORWARD_OUTPUTS = ['logits', 'attention', 'patchTokens'] as const;
+
+/**
+ * The GradientFn contract of src/attribution over a VitModel with a head: a one-hot seed per sample makes
+ * the model's single backward pass return d logits[target] / d pixels; scores are logits[target].
+ */
+export function gradientFnFor(model: VitModel): GradientFn {
+  return async (inputs, batch, targets) => {
+    const classes = model.classes;
+    const seed = new Float32Array(batch * classes);
+    for (let b = 0; b < batch; b++) {
+      ensureInteger(targets[b], 'an attribution target', { min: 0, max: classes - 1 });
+      seed[b * classes + targets[b]!] = 1;
+    }
+    const { logits, gradient } = await model.inputGradient(inputs, batch, seed);
+    const scores = Float32Array.from({ length: batch }, (_, b) => logits[b * classes + targets[b]!]!);
+    return { scores, gradients: gradient };
+  };
+}
+
+export interface ExplainContext {
+  readonly model: VitModel;
+  /** Supplies the class names and the normalisation the head was trained with. */
+  readonly head: HeadModel;
+  readonly config: PipelineConfig;
+  /** Seed of the NoiseTunnel noise and of a uniform baseline; default config.seed. */
+  readonly seed?: number;
+}
+
+export interface ConvergenceStats {
+  /** sum(IG) - (F(x) - F(x')), one per NoiseTunnel sample (one without the tunnel). */
+  readonly deltas: number[];
+  readonly meanAbsDelta: number;
+  /** F(x) - F(x') of the clean input for the target class: the amount IG must distribute. */
+  readonly scoreDifference: number;
+  /** meanAbsDelta / |scoreDifference|: the quadrature error as a fraction of the attributed total. */
+  readonly relativeDelta: number;
+}
+
+export interface ImageExplanation {
+  readonly predictedClass: number;
+  readonly className: string;
+  readonly probabilities: Float32Array;
+  readonly logits: Float32Array;
+  /** Raw attribution at the input size, in the normalised input space (sums to about F(x) - F(x')). */
+  readonly attribution: ImageTensor;
+  readonly convergence: ConvergenceStats;
+  /** Relevance in [0, 1] at the backbone input size and at the original image size. */
+  readonly relevance: { readonly input: ScalarMap; readonly original: ScalarMap };
+  /** The ViT feature map in [0, 1] on the patch grid and at the original size. */
+  readonly feature: { readonly patch: ScalarMap; readonly original: ScalarMap };
+  /** Relevance x feature, renormalised, at the original size. */
+  readonly fused: ScalarMap;
+  /** Milliseconds per stage. */
+  readonly timingsMs: Record<string, number>;
+}
+
+/** Gradient evaluations one explanation costs (path points plus the 2 convergence points, per noisy sample). */
+export function gradientEvaluationsPerImage(explain: Pick<ExplainConfig, 'nSteps' | 'ntSamples'>): number {
+  return Math.max(1, explain.ntSamples) * (explain.nSteps + 2);
+}
+
+/** The IG baseline the config names, in the normalised input space. */
+export function baselineSpecFor(explain: ExplainConfig, context: { head: HeadModel; seed: number; patchSize: number }): BaselineSpec {
+  switch (explain.baseline) {
+    case 'zero':
+      return { kind: 'zero' };
+    case 'black':
+      return { kind: 'black', mean: context.head.normalisation.mean, std: context.head.normalisation.std };
+    case 'blurred':
+      // Blur at the token scale: it removes the detail a ViT patch resolves and keeps the coarse layout.
+      return { kind: 'blurred', sigma: context.patchSize };
+    case 'uniform':
+      return { kind: 'uniform', seed: context.seed };
+    default:
+      throw invalid('one of zero, black, blurred, uniform', 'the explain baseline', explain.baseline);
+  }
+}
+
+function attributionMethod(gradientFn: GradientFn, context: { explain: ExplainConfig; baseline: BaselineSpec; seed: number }): AttributionMethod {
+  const { explain } = context;
+  const ig = createIntegratedGradients(gradientFn, {
+    method: explain.method, nSteps: explain.nSteps, baseline: context.baseline,
+    internalBatchSize: explain.internalBatchSize, returnConvergenceDelta: true,
+  });
+  if (explain.ntSamples === 0) return ig;
+  return createNoiseTunnel(ig, { ntType: explain.ntType, ntSamples: explain.ntSamples, stdevs: explain.stdevs, seed: context.seed });
+}
+
+/** A stopwatch that records the time since the previous lap under a stage name. */
+function createLaps(): { lap(name: string): void; timings: Record<string, number> } {
+  const timings: Record<string, number> = {};
+  const started = performance.now();
+  let last = started;
+  return {
+    timings,
+    lap(name) {
+      const now = performance.now();
+      timings[name] = now - last;
+      timings.total = now - started;
+      last = now;
+    },
+  };
+}
+
+/**
+ * Explain one image (any size; it is resized to the model's input). Progress is one 'explain' event per
+ * gradient batch, `total` = gradientEvaluationsPerImage(config.explain).
+ *
+ * @example const result = await explainImage(await readImage('lesion.png'), { model, head, config: resolveConfig() });
+ */
+export async function explainImage(image: ImageTensor, context: ExplainContext, onProgress?: ProgressCallback): Promise<ImageExplanation> {
+  const { model, head, config } = context;
+  if (config.view !== 'resize') throw invalid("'resize' (tiled explanation is not implemented)", 'the explain view', config.view);
+  const seed = context.seed ?? config.seed;
+  const laps = createLaps();
+  const resized = await resizeImage(image, model.rows, model.cols);
+  const pixels = imageToBatch([resized], head.normalisation);
+  laps.lap('resize');
+
+  const forward = await model.forward(pixels, 1, FORWARD_OUTPUTS);
+  const logits = forward.logits!;
+  const probabilities = softmax(logits, model.classes);
+  const predictedClass = argmax(probabilities);
+  laps.lap('predict');
+
+  const progress = createProgressTracker('explain', gradientEvaluationsPerImage(config.explain), onProgress);
+  const gradientFn = gradientFnFor(model);
+  const counted: GradientFn = async (inputs, batch, targets) => {
+    const result = await gradientFn(inputs, batch, targets);
+    progress.advance(batch);
+    return result;
+  };
+  const baseline = baselineSpecFor(config.explain, { head, seed, patchSize: model.config.patchSize });
+  const input: ImageTensor = { data: pixels, channels: 3, rows: model.rows, cols: model.cols };
+  const method = attributionMethod(counted, { explain: config.explain, baseline, seed });
+  const result = await method.attributeBatch({ inputs: [input], targets: Int32Array.of(predictedClass) });
+  const attribution = result.attributions[0]!;
+  laps.lap('attribution');
+
+  const score = logits[predictedClass]!;
+  const convergence = await convergenceStats(model, { input, baseline, target: predictedClass, score, deltas: result.deltas });
+  laps.lap('convergence');
+
+  const sign = config.explain.reduce === 'positive' ? 'positive' : 'absolute';
+  const relevanceInput = relevanceMap(attribution, { sign, smoothingSigma: config.explain.smoothSigma });
+  const relevanceOriginal = resizeMapBilinear(relevanceInput, image.rows, image.cols);
+  laps.lap('relevance');
+
+  const grid = { gridRows: model.rows / model.config.patchSize, gridCols: model.cols / model.config.patchSize };
+  const block = { ...grid, attention: forward.attention!, patchTokens: forward.patchTokens! };
+  const feature = featureMap(block, { kind: config.fusion.feature, outputSize: { rows: image.rows, cols: image.cols } });
+  const { fused } = fuseRelevanceAndFeature(relevanceOriginal, feature.image);
+  laps.lap('fusion');
+
+  return {
+    predictedClass, className: head.head.classes[predictedClass] ?? String(predictedClass), probabilities, logits, attribution, convergence,
+    relevance: { input: relevanceInput, original: relevanceOriginal },
+    feature: { patch: feature.patch, original: feature.image },
+    fused,
+    timingsMs: laps.timings,
+  };
+}
+
+/**
+ * Delta statistics. F(x) comes from the prediction forward pass and F(x') from one more pass through the
+ * same session, so the denominator costs a forward, not a gradient.
+ */
+async function convergenceStats(model: VitModel, path: { input: ImageTensor; baseline: BaselineSpec; target: number; score: number; deltas: Float32Array | undefined }): Promise<ConvergenceStats> {
+  const baseline = resolveBaseline(path.input, path.baseline);
+  const { logits } = await model.forward(baseline.data, 1, FORWARD_OUTPUTS);
+  const scoreDifference = path.score - logits![path.target]!;
+  const deltas = Array.from(path.deltas ?? []);
+  const meanAbsDelta = deltas.length === 0 ? 0 : deltas.reduce((sum, delta) => sum + Math.abs(delta), 0) / deltas.length;
+  const relativeDelta = scoreDifference === 0 ? (meanAbsDelta === 0 ? 0 : Infinity) : meanAbsDelta / Math.abs(scoreDifference);
+  return { deltas, meanAbsDelta, scoreDifference, relativeDelta };
+}
+
+function argmax(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
