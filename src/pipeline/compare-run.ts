@@ -16,6 +16,7 @@ import type { BaselineName, CompareConfig, CompareDataset } from './compare-conf
 import { selectScoredImages, type ScoredImage } from './compare-subset.js';
 import type { PipelineConfig } from './config.js';
 import { explainImage } from './explain-image.js';
+import { ExplanationCache, type ExplanationMaps } from './explanation-cache.js';
 import { resolveConfig, type VariantName } from './presets.js';
 import { ellipsePrior, fractionFromMasks, otsuOnIntensity } from './references.js';
 import { RunStore } from './run-store.js';
@@ -48,6 +49,9 @@ interface DatasetContext {
   readonly baselines: readonly BaselineName[];
   readonly ellipseFraction: number;
   readonly outDir: string;
+  readonly explanations: ExplanationCache;
+  /** Everything an explanation depends on besides the image (its cache key). */
+  readonly explainIdentity: Record<string, unknown>;
 }
 
 /** Runs every dataset of the config in turn. */
@@ -71,7 +75,13 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
     baselines: config.baselines,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir: join(config.out, dataset.name),
+    explanations: new ExplanationCache(join(config.out, dataset.name, 'explanations')),
+    explainIdentity: {},
   };
+  const first = context.variants[0]!.config;
+  Object.assign(context.explainIdentity, {
+    explain: first.explain, feature: first.fusion.feature, seed: first.seed, weights: classifier.backboneSha256, head: await sha256File(dataset.head),
+  });
   const store = new RunStore<ImageComparison>(context.outDir);
   const identity = {
     pipeline: context.variants, baselines: config.baselines, weights: classifier.backboneSha256,
@@ -84,11 +94,12 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   };
   try {
     for (const image of subset.images) {
-      const key = RunStore.keyFor(await sha256File(image.imagePath), identity);
+      const imageSha256 = await sha256File(image.imagePath);
+      const key = RunStore.keyFor(imageSha256, identity);
       try {
         let done = (await store.finished(image.id, key))?.result;
         if (!done) {
-          done = await compareImage(image, context);
+          done = await compareImage({ ...image, sha256: imageSha256 }, context);
           await store.saveResult(image.id, key, done);
         }
         result.images.push(done);
@@ -114,7 +125,17 @@ async function readPair(image: ScoredImage): Promise<{ pixels: ImageTensor; gt: 
   return { pixels, gt };
 }
 
-async function compareImage(image: ScoredImage, context: DatasetContext): Promise<ImageComparison> {
+async function explainCached(image: ScoredImage & { sha256: string }, pixels: ImageTensor, context: DatasetContext): Promise<ExplanationMaps> {
+  const key = RunStore.keyFor(image.sha256, context.explainIdentity);
+  const cached = await context.explanations.load(image.id, key, pixels);
+  if (cached) return cached;
+  const { model, head } = context.classifier;
+  const explanation = await explainImage(pixels, { model, head, config: context.variants[0]!.config });
+  await context.explanations.save(image.id, key, explanation);
+  return explanation;
+}
+
+async function compareImage(image: ScoredImage & { sha256: string }, context: DatasetContext): Promise<ImageComparison> {
   const { pixels, gt } = await readPair(image);
   const counts: Record<string, ConfusionCounts> = {};
   const timingsMs: Record<string, number> = {};
@@ -129,8 +150,7 @@ async function compareImage(image: ScoredImage, context: DatasetContext): Promis
     return value;
   };
   const { model, head } = context.classifier;
-  const first = context.variants[0]!.config;
-  const explanation = await timed('explain', () => explainImage(pixels, { model, head, config: first }));
+  const explanation = await timed('explain', () => explainCached(image, pixels, context));
   const needsKeys = context.variants.some((v) => v.config.mask.method === 'ncut' && v.config.mask.ncut.graph === 'patch');
   const keys = needsKeys ? await patchKeys({ model, head }, pixels) : undefined;
   for (const variant of context.variants) {

@@ -9,6 +9,8 @@ export type FeatureMapKind = 'cls-attention' | 'token-norm' | 'pca';
 export type MaskMethod = 'morphology' | 'ncut';
 
 export interface ExplainConfig {
+  /** Class whose score is explained: 'predicted' (Algorithm 1) or a class name of the head. */
+  target: string;
   /** Integrated Gradients path steps (paper: Captum default 50). */
   nSteps: number;
   method: QuadratureMethod;

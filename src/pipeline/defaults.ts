@@ -9,6 +9,7 @@ export const defaultConfig: Readonly<PipelineConfig> = deepFreeze({
   inputSize: 224,
   view: 'resize',
   explain: {
+    target: 'predicted',
     nSteps: 50,
     method: 'gausslegendre',
     baseline: 'zero',
@@ -23,7 +24,7 @@ export const defaultConfig: Readonly<PipelineConfig> = deepFreeze({
   mask: {
     method: 'ncut',
     morphology: {
-      equalize: true,
+      equalize: false,
       clearBorder: true,
       borderMargin: 0,
       minObjectFraction: 0.005,

@@ -57,6 +57,8 @@ export interface ConvergenceStats {
 
 export interface ImageExplanation {
   readonly predictedClass: number;
+  /** The class whose score was attributed: the predicted one unless config.explain.target names a class. */
+  readonly targetClass: number;
   readonly className: string;
   readonly probabilities: Float32Array;
   readonly logits: Float32Array;
@@ -152,30 +154,30 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
   const baseline = baselineSpecFor(config.explain, { head, seed, patchSize: model.config.patchSize });
   const input: ImageTensor = { data: pixels, channels: 3, rows: model.rows, cols: model.cols };
   const method = attributionMethod(counted, { explain: config.explain, baseline, seed });
-  const result = await method.attributeBatch({ inputs: [input], targets: Int32Array.of(predictedClass) });
+  const targetClass = resolveTarget(config.explain.target, head, predictedClass);
+  const result = await method.attributeBatch({ inputs: [input], targets: Int32Array.of(targetClass) });
   const attribution = result.attributions[0]!;
   laps.lap('attribution');
 
-  const score = logits[predictedClass]!;
-  const convergence = await convergenceStats(model, { input, baseline, target: predictedClass, score, deltas: result.deltas });
+  const score = logits[targetClass]!;
+  const convergence = await convergenceStats(model, { input, baseline, target: targetClass, score, deltas: result.deltas });
   laps.lap('convergence');
 
   const sign = config.explain.reduce === 'positive' ? 'positive' : 'absolute';
   const relevanceInput = relevanceMap(attribution, { sign, smoothingSigma: config.explain.smoothSigma });
-  const relevanceOriginal = resizeMapBilinear(relevanceInput, image.rows, image.cols);
   laps.lap('relevance');
 
   const grid = { gridRows: model.rows / model.config.patchSize, gridCols: model.cols / model.config.patchSize };
   const block = { ...grid, attention: forward.attention!, patchTokens: forward.patchTokens! };
-  const feature = featureMap(block, { kind: config.fusion.feature, outputSize: { rows: image.rows, cols: image.cols } });
-  const { fused } = fuseRelevanceAndFeature(relevanceOriginal, feature.image);
+  const featurePatch = featureMap(block, { kind: config.fusion.feature, outputSize: image }).patch;
+  const maps = mapsAtOriginalSize(relevanceInput, featurePatch, image);
   laps.lap('fusion');
 
   return {
-    predictedClass, className: head.head.classes[predictedClass] ?? String(predictedClass), probabilities, logits, attribution, convergence,
-    relevance: { input: relevanceInput, original: relevanceOriginal },
-    feature: { patch: feature.patch, original: feature.image },
-    fused,
+    predictedClass, targetClass, className: head.head.classes[predictedClass] ?? String(predictedClass), probabilities, logits, attribution, convergence,
+    relevance: { input: relevanceInput, original: maps.relevance },
+    feature: { patch: featurePatch, original: maps.feature },
+    fused: maps.fused,
     timingsMs: laps.timings,
   };
 }
@@ -192,6 +194,27 @@ async function convergenceStats(model: VitModel, path: { input: ImageTensor; bas
   const meanAbsDelta = deltas.length === 0 ? 0 : deltas.reduce((sum, delta) => sum + Math.abs(delta), 0) / deltas.length;
   const relativeDelta = scoreDifference === 0 ? (meanAbsDelta === 0 ? 0 : Infinity) : meanAbsDelta / Math.abs(scoreDifference);
   return { deltas, meanAbsDelta, scoreDifference, relativeDelta };
+}
+
+/**
+ * The relevance (input grid) and feature (patch grid) maps brought to the original size, and their fusion
+ * (paper Sec. 3.5). Shared by explainImage and by runs that reload cached explanations.
+ */
+export function mapsAtOriginalSize(relevanceInput: ScalarMap, featurePatch: ScalarMap, size: { rows: number; cols: number }): { relevance: ScalarMap; feature: ScalarMap; fused: ScalarMap } {
+  const relevance = resizeMapBilinear(relevanceInput, size.rows, size.cols);
+  const feature = resizeMapBilinear(featurePatch, size.rows, size.cols);
+  return { relevance, feature, fused: fuseRelevanceAndFeature(relevance, feature).fused };
+}
+
+/**
+ * Algorithm 1 explains the predicted class. A named class is offered too: a patch-trained head (Kvasir) may
+ * call a whole frame "background", and the lesion class is then the score whose evidence is the lesion.
+ */
+export function resolveTarget(target: string, head: HeadModel, predictedClass: number): number {
+  if (target === 'predicted') return predictedClass;
+  const index = head.head.classes.indexOf(target);
+  if (index < 0) throw invalid(`'predicted' or one of ${head.head.classes.join(', ')}`, 'the explain target', target);
+  return index;
 }
 
 function argmax(values: Float32Array): number {

@@ -31,7 +31,7 @@ export async function patchKeys(context: Pick<ExplainContext, 'model' | 'head'>,
  */
 export function segmentFromExplanation(
   image: ImageTensor,
-  explanation: ImageExplanation,
+  explanation: Pick<ImageExplanation, 'relevance' | 'fused'>,
   options: { config: PipelineConfig; keys?: MaskInputs['keys']; grid: { rows: number; cols: number } },
 ): Omit<SegmentationResult, 'explanation'> {
   const { config, grid } = options;
