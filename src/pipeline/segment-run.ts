@@ -4,12 +4,12 @@
  */
 import { basename, extname, join } from 'node:path';
 import { createProgressTracker, sha256File, writeJsonAtomic, type ProgressCallback } from '../core/index.js';
-import { readImage, writeMapPng16, writeMaskPng, writeRgbPng } from '../data/index.js';
+import { readImage } from '../data/index.js';
 import type { PipelineConfig } from './config.js';
-import type { ExplainContext } from './explain-image.js';
-import { blendHeatmap, overlayMask } from './overlay.js';
+import { explainImage, type ExplainContext } from './explain-image.js';
+import { createPostprocessPool, type PostprocessPool, type PostprocessResult } from './postprocess-pool.js';
 import { RunStore } from './run-store.js';
-import { segmentImage } from './segment-image.js';
+import { patchKeys } from './segment-image.js';
 
 export interface SegmentedImage {
   readonly id: string;
@@ -39,64 +39,136 @@ export function imageIds(paths: readonly string[]): string[] {
   });
 }
 
+/** Images held at once by a pipelined run: one post-processed on a worker while the next is explained. */
+const MAX_IMAGES_IN_FLIGHT = 2;
+
+/** An image after the main thread's part: skipped, failed, or a record waiting on its post-processing. */
+interface ImageInFlight {
+  readonly id: string;
+  readonly source: string;
+  readonly key: string;
+  readonly outcome: Promise<{ skipped?: SegmentedImage; done?: SegmentedImage; error?: unknown }>;
+}
+
+/**
+ * A two-stage pipeline: the main thread explains image i+1 (onnxruntime) while a worker thread cuts, refines
+ * and writes image i (`postprocessWorkers`, default 1; 0 runs everything on this thread, one image after the
+ * other). Results, files and the order of records and callbacks are those of the one-by-one run.
+ */
 export async function runSegmentation(
   images: readonly string[],
   context: ExplainContext & { identity: Record<string, string> },
-  options: { outDir: string; onProgress?: ProgressCallback; onImageDone?: (image: SegmentedImage | { id: string; error: string }) => void },
+  options: {
+    outDir: string;
+    onProgress?: ProgressCallback;
+    onImageDone?: (image: SegmentedImage | { id: string; error: string }) => void;
+    postprocessWorkers?: number;
+  },
 ): Promise<SegmentRunSummary> {
   const store = new RunStore<SegmentedImage>(options.outDir);
   const progress = createProgressTracker('segment', images.length, options.onProgress);
   const ids = imageIds(images);
   const summary: SegmentRunSummary = { done: [], skipped: 0, failed: [] };
-  for (const [index, source] of images.entries()) {
-    const id = ids[index]!;
-    let key = '';
-    try {
-      key = RunStore.keyFor(await sha256File(source), { config: context.config, ...context.identity });
-      const finished = await store.finished(id, key);
-      if (finished) {
-        summary.done.push(finished.result!);
-        (summary as { skipped: number }).skipped += 1;
-      } else {
-        const result = await segmentOne(source, id, context, options.outDir);
-        await store.saveResult(id, key, result);
-        summary.done.push(result);
-        options.onImageDone?.(result);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      summary.failed.push({ id, source, message });
-      await store.saveFailure(id, key, error);
-      options.onImageDone?.({ id, error: message });
+  const pool = createPostprocessPool({ workers: options.postprocessWorkers ?? 1 });
+  const window = pool.inProcess ? 1 : MAX_IMAGES_IN_FLIGHT;
+  const inFlight: ImageInFlight[] = [];
+  const finishOldest = async (): Promise<void> => {
+    const image = inFlight.shift()!;
+    await finishImage(image, { store, summary, onImageDone: options.onImageDone });
+    progress.advance(1, image.id);
+  };
+  try {
+    for (const [index, source] of images.entries()) {
+      inFlight.push(await startImage(source, ids[index]!, { context, store, pool, outDir: options.outDir }));
+      while (inFlight.length >= window) await finishOldest();
     }
-    progress.advance(1, id);
+    while (inFlight.length > 0) await finishOldest();
+  } finally {
+    await pool.close();
   }
   return summary;
 }
 
-async function segmentOne(source: string, id: string, context: ExplainContext, outDir: string): Promise<SegmentedImage> {
-  const image = await readImage(source);
-  const result = await segmentImage(image, context);
-  const { explanation, mask, map } = result;
-  const dir = join(outDir, id);
-  const files = { mask: `${id}/mask.png`, soft: `${id}/map.png`, overlay: `${id}/overlay.png`, heatmap: `${id}/heatmap.png` };
-  await writeMaskPng(join(outDir, files.mask), mask);
-  await writeMapPng16(join(outDir, files.soft), map);
-  await writeRgbPng(join(outDir, files.overlay), overlayMask(image, mask));
-  await writeRgbPng(join(outDir, files.heatmap), blendHeatmap(image, map));
-  const foreground = mask.data.reduce((sum, v) => sum + v, 0) / mask.data.length;
+/** The main thread's part: resume check, read, explain (and keys), then hand the rest to the pool. */
+async function startImage(
+  source: string,
+  id: string,
+  run: { context: ExplainContext & { identity: Record<string, string> }; store: RunStore<SegmentedImage>; pool: PostprocessPool; outDir: string },
+): Promise<ImageInFlight> {
+  let key = '';
+  try {
+    const { context } = run;
+    key = RunStore.keyFor(await sha256File(source), { config: context.config, ...context.identity });
+    const finished = await run.store.finished(id, key);
+    if (finished) return { id, source, key, outcome: Promise.resolve({ skipped: finished.result! }) };
+    const image = await readImage(source);
+    const explanation = await explainImage(image, context);
+    const { model, config } = context;
+    const keys = config.mask.method === 'ncut' && config.mask.ncut.graph === 'patch' ? await patchKeys(context, image) : undefined;
+    const map = config.fusion.enabled ? explanation.fused : explanation.relevance.original;
+    const job = { image, map, config, grid: { rows: model.rows, cols: model.cols }, output: { outDir: run.outDir, id }, ...(keys ? { keys } : {}) };
+    // Only these few fields outlive the hand-over; the explanation's arrays are freed (or moved) here.
+    const explained = {
+      predictedClass: explanation.className,
+      probability: explanation.probabilities[explanation.predictedClass]!,
+      relativeConvergenceDelta: explanation.convergence.relativeDelta,
+      timingsMs: explanation.timingsMs,
+    };
+    const outcome = run.pool.run(job)
+      .then(async (post) => ({ done: await saveRecord({ id, source, explained, post }, run.outDir) }))
+      .catch((error: unknown) => ({ error }));
+    return { id, source, key, outcome };
+  } catch (error) {
+    return { id, source, key, outcome: Promise.resolve({ error }) };
+  }
+}
+
+type Explained = Pick<SegmentedImage, 'predictedClass' | 'probability' | 'relativeConvergenceDelta' | 'timingsMs'>;
+
+/** result.json of one image, as the one-by-one run wrote it. */
+async function saveRecord(
+  parts: { id: string; source: string; explained: Explained; post: PostprocessResult },
+  outDir: string,
+): Promise<SegmentedImage> {
+  const { id, source, explained, post } = parts;
   const record: SegmentedImage = {
     id,
     source,
-    predictedClass: explanation.className,
-    probability: explanation.probabilities[explanation.predictedClass]!,
-    relativeConvergenceDelta: explanation.convergence.relativeDelta,
-    foregroundFraction: foreground,
-    files,
-    timingsMs: result.timingsMs,
+    predictedClass: explained.predictedClass,
+    probability: explained.probability,
+    relativeConvergenceDelta: explained.relativeConvergenceDelta,
+    foregroundFraction: post.foregroundFraction,
+    files: post.files!,
+    timingsMs: { ...explained.timingsMs, ...post.timingsMs },
   };
-  await writeJsonAtomic(join(dir, 'result.json'), record);
+  await writeJsonAtomic(join(outDir, id, 'result.json'), record);
   return record;
+}
+
+/** The main thread's last part, in input order: record the result or the failure and tell the caller. */
+async function finishImage(
+  image: ImageInFlight,
+  run: { store: RunStore<SegmentedImage>; summary: SegmentRunSummary; onImageDone?: (image: SegmentedImage | { id: string; error: string }) => void },
+): Promise<void> {
+  const { id, source, key } = image;
+  const { summary } = run;
+  const outcome = await image.outcome;
+  try {
+    if (outcome.error !== undefined) throw outcome.error;
+    if (outcome.skipped) {
+      summary.done.push(outcome.skipped);
+      (summary as { skipped: number }).skipped += 1;
+      return;
+    }
+    await run.store.saveResult(id, key, outcome.done!);
+    summary.done.push(outcome.done!);
+    run.onImageDone?.(outcome.done!);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    summary.failed.push({ id, source, message });
+    await run.store.saveFailure(id, key, error);
+    run.onImageDone?.({ id, error: message });
+  }
 }
 
 export function describeConfig(config: PipelineConfig): string {
