@@ -23,8 +23,10 @@ export interface VitModelOptions {
   readonly outputs?: readonly VitOutput[];
   /** onnxruntime intra-op threads; default 2. */
   readonly threads?: number;
-  /** onnxruntime graph optimisation level; default 'all'. */
+  /** onnxruntime graph optimisation level; default the session's ('extended', see GraphSession). */
   readonly optimizationLevel?: SessionOptions['optimizationLevel'];
+  /** Let idle onnxruntime threads spin (see GraphSession); default false. */
+  readonly spinning?: boolean;
 }
 
 export class VitModel {
@@ -111,8 +113,8 @@ export class VitModel {
     if (!session) {
       const graph = buildVitGraph(this.stateDict, this.config, { rows: this.rows, cols: this.cols, ...(this.options.head ? { head: this.options.head } : {}) });
       const model = graph.builder.toModel(pickOutputs(graph));
-      const { threads, optimizationLevel } = this.options;
-      session = GraphSession.create(model, { ...(threads ? { threads } : {}), ...(optimizationLevel ? { optimizationLevel } : {}) });
+      const { threads, optimizationLevel, spinning } = this.options;
+      session = GraphSession.create(model, { ...(threads ? { threads } : {}), ...(optimizationLevel ? { optimizationLevel } : {}), ...(spinning ? { spinning } : {}) });
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, session);
     }

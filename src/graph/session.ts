@@ -10,10 +10,18 @@ export interface SessionOptions {
   readonly threads?: number;
   /**
    * onnxruntime graph optimisation level; default 'extended' (constant folding, fusions). Measured on the
-   * ViT-S/16 graphs with onnxruntime 1.30 on CPU, 'all' (which adds the NCHWc layout pass) made the
-   * forward 3-4x and the gradient 5x slower than 'extended'.
+   * ViT-S/16 graphs with onnxruntime 1.30 on 2 CPU threads, 'all' (which adds the NCHWc layout pass) cost
+   * 7-9% more CPU time per image for the gradient at batch 2 and 4 and gave the forward nothing (in an
+   * earlier run with spinning threads on a loaded machine it looked 3-5x slower in wall time).
    */
   readonly optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Let idle intra-op threads spin for the next op (onnxruntime's default) instead of sleeping. Default
+   * false: on the small shared machines this runs on, spinning threads take cores from the busy ones; with
+   * ViT-S/16's gradient at batch 4 under load 13 on 2 cores, turning spinning off cut wall time per image
+   * from ~830 to ~550 ms and CPU time from ~245 to ~175 ms.
+   */
+  readonly spinning?: boolean;
 }
 
 export interface Feed {
@@ -33,6 +41,7 @@ export class GraphSession {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: options.optimizationLevel ?? 'extended',
+        extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
       });
       return new GraphSession(session);
     } catch (error) {

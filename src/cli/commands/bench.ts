@@ -1,0 +1,262 @@
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ensureInteger, ensureOneOf, invalid, RuntimeError, type ProgressCallback } from '../../core/index.js';
+import type { Command, ParsedArgs } from '../command.js';
+import { createProgressBar } from '../progress-bar.js';
+
+export const BENCHMARKS = ['engine', 'train', 'explain', 'postprocess', 'pipeline'] as const;
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+const usage = `Usage: explainseg bench ${BENCHMARKS.join('|')} [--json] [options]
+
+Time one stage (or the whole pipeline) and print a short table, or with --json exactly one JSON object
+on stdout (progress goes to stderr). Every result carries a machine description with the load average
+at start and end, so runs on a busy machine are visible.
+
+Options:
+  --json               one JSON object on stdout instead of the table
+  --runs N             timed runs (after a warm-up)
+  --batch N            images per batch (engine)
+  --threads N          onnxruntime intra-op threads (default 2)
+  --weights FILE       ViT weights (.pth, .safetensors, .npy); engine: random ViT-S/16 weights when absent
+  --data DIR           dataset folder (train: Kvasir-SEG)
+  --head FILE          a trained head.json (explain)
+  --images LIST        comma-separated image files (explain)
+  --patches N          patches to train on (train, default 2000)
+  --epochs N           head training epochs (train)
+  --level LEVEL        onnxruntime graph optimisation: extended (default) | all (engine)
+  --skip-gemm          leave out the raw GEMM yardstick (engine)
+  --out DIR            also write the benchmark's run outputs here (train)`;
+
+const options = {
+  json: { type: 'boolean' },
+  runs: { type: 'string' },
+  batch: { type: 'string' },
+  threads: { type: 'string' },
+  weights: { type: 'string' },
+  data: { type: 'string' },
+  head: { type: 'string' },
+  images: { type: 'string' },
+  patches: { type: 'string' },
+  epochs: { type: 'string' },
+  level: { type: 'string' },
+  'skip-gemm': { type: 'boolean' },
+  out: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof options;
+
+/** The flags a benchmark may read, already validated; absent flags are left out. */
+export interface BenchFlags {
+  readonly runs?: number;
+  readonly batch?: number;
+  readonly threads?: number;
+  readonly epochs?: number;
+  readonly patches?: number;
+  readonly weightsPath?: string;
+  readonly dataRoot?: string;
+  readonly headPath?: string;
+  readonly imagePaths?: string[];
+  readonly level?: 'extended' | 'all';
+  readonly skipGemm?: boolean;
+  readonly outDir?: string;
+}
+
+/** Runs one benchmark; the result must be JSON-able. */
+export type BenchRunner = (flags: BenchFlags, onProgress: ProgressCallback) => Promise<Record<string, unknown>>;
+/** Imports a benchmark module lazily, so the command works while some modules do not exist yet. */
+export type BenchLoader = () => Promise<BenchRunner>;
+
+export interface MachineDescription {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly totalMemoryGB: number;
+  readonly platform: string;
+  readonly node: string;
+  readonly onnxruntime: string;
+  readonly loadAverageStart: number[];
+  readonly loadAverageEnd: number[];
+}
+
+function text(args: ParsedArgs, name: OptionName): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
+  const value = text(args, name);
+  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
+}
+
+const defined = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+
+export function parseBenchFlags(args: ParsedArgs): BenchFlags {
+  const path = (name: OptionName): string | undefined => (text(args, name) === undefined ? undefined : resolve(text(args, name)!));
+  const level = text(args, 'level');
+  return defined({
+    runs: integer(args, 'runs', 1), batch: integer(args, 'batch', 1), threads: integer(args, 'threads', 1),
+    epochs: integer(args, 'epochs', 1), patches: integer(args, 'patches', 10),
+    weightsPath: path('weights'), dataRoot: path('data'), headPath: path('head'), outDir: path('out'),
+    imagePaths: text(args, 'images')?.split(',').map((file) => resolve(file)),
+    level: level === undefined ? undefined : ensureOneOf(level, '--level', ['extended', 'all'] as const),
+    skipGemm: args.values['skip-gemm'] === true ? true : undefined,
+  });
+}
+
+/** CPU, memory, runtime versions and the 1/5/15-minute load averages (start given, end taken now). */
+export function describeMachine(loadAverageStart: number[]): MachineDescription {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length,
+    totalMemoryGB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${platform()} ${release()}`, node: process.version,
+    onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+    loadAverageStart, loadAverageEnd: loadavg(),
+  };
+}
+
+const required = (value: string | undefined, flag: string, benchmark: string): string => {
+  if (value === undefined) throw invalid('a value', `--${flag} (needed by bench ${benchmark})`, value);
+  return value;
+};
+
+type EngineModule = typeof import('../../bench/engine.js');
+type TrainModule = typeof import('../../bench/train.js');
+type ExplainModule = typeof import('../../bench/explain.js');
+
+async function runEngine({ benchEngine }: EngineModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+  let loaded: Pick<Parameters<typeof benchEngine>[0] & object, 'stateDict' | 'config'> = {};
+  let weights: Record<string, unknown> = { source: 'random', note: 'seeded random ViT-S/16 weights (speed does not depend on values)' };
+  if (flags.weightsPath) {
+    const { loadWeights } = await import('../../backbone/weights/index.js');
+    const { vitConfigFromStateDict } = await import('../../pipeline/vit-features.js');
+    const file = await loadWeights(flags.weightsPath);
+    loaded = { stateDict: file.stateDict, config: vitConfigFromStateDict(file.stateDict, { file: flags.weightsPath }) };
+    weights = { source: 'file', path: flags.weightsPath, sha256: file.sha256 };
+  }
+  const result = await benchEngine({
+    ...loaded, onProgress,
+    ...defined({ batch: flags.batch, runs: flags.runs, threads: flags.threads, optimizationLevel: flags.level, gemm: flags.skipGemm ? false : undefined }),
+  });
+  return { weights, ...result };
+}
+
+async function runTrain({ benchTrain }: TrainModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+  const weightsPath = required(flags.weightsPath, 'weights', 'train');
+  const dataRoot = required(flags.dataRoot, 'data', 'train');
+  return { ...(await benchTrain({ weightsPath, dataRoot, onProgress, ...defined({ patches: flags.patches, epochs: flags.epochs, threads: flags.threads, outDir: flags.outDir }) })) };
+}
+
+async function runExplain({ benchExplain }: ExplainModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+  return { ...(await benchExplain({ onProgress, ...defined({ weightsPath: flags.weightsPath, headPath: flags.headPath, imagePaths: flags.imagePaths, runs: flags.runs, threads: flags.threads }) })) };
+}
+
+/**
+ * Benchmarks whose module may not exist yet: the specifier is computed so the type checker does not
+ * require the file, and the module's `bench<Name>` function gets the flags plus the progress callback.
+ */
+function conventionLoader(name: BenchmarkName): BenchLoader {
+  const exportName = `bench${name[0]!.toUpperCase()}${name.slice(1)}`;
+  return async () => {
+    const module = (await import(`../../bench/${name}.js`)) as Record<string, unknown>;
+    const run = module[exportName];
+    if (typeof run !== 'function') throw new RuntimeError(`src/bench/${name}.ts does not export ${exportName}`);
+    return async (flags, onProgress) => (await run({ ...flags, onProgress })) as Record<string, unknown>;
+  };
+}
+
+export const defaultBenchLoaders: Readonly<Record<BenchmarkName, BenchLoader>> = {
+  engine: async () => {
+    const module = await import('../../bench/engine.js');
+    return (flags, onProgress) => runEngine(module, flags, onProgress);
+  },
+  train: async () => {
+    const module = await import('../../bench/train.js');
+    return (flags, onProgress) => runTrain(module, flags, onProgress);
+  },
+  explain: async () => {
+    const module = await import('../../bench/explain.js');
+    return (flags, onProgress) => runExplain(module, flags, onProgress);
+  },
+  postprocess: conventionLoader('postprocess'),
+  pipeline: conventionLoader('pipeline'),
+};
+
+/** Whether an import failed because the benchmark's own module is missing (not one of its imports). */
+export function isMissingBenchModule(error: unknown, name: string): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | undefined)?.code;
+  const missing = code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|Unknown variable dynamic import|does not exist/i.test(message);
+  return missing && new RegExp(`bench[/\\\\]${name}\\.(js|ts)`).test(message);
+}
+
+/** One line per field (nested objects one level deep as dotted keys): numbers rounded, number arrays inline, the rest as JSON. */
+export function formatBenchTable(name: string, result: Record<string, unknown>, machine: MachineDescription): string {
+  const show = (value: unknown): string => {
+    if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 0 : 3);
+    if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value.map(show).join(' ');
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  // One level of nesting becomes dotted keys (postprocess reports one object per stage).
+  const rows = Object.entries(result).flatMap(([key, value]) =>
+    isRecord(value) ? Object.entries(value).map(([sub, inner]) => [`${key}.${sub}`, show(inner)] as const) : [[key, show(value)] as const]);
+  const width = Math.max(...rows.map(([key]) => key.length));
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(' ');
+  return [
+    `bench ${name} on ${machine.cpuModel} (${machine.cores} cores, ${machine.totalMemoryGB} GB), node ${machine.node}, onnxruntime ${machine.onnxruntime}`,
+    `load average ${load(machine.loadAverageStart)} at start, ${load(machine.loadAverageEnd)} at end`,
+    ...rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`),
+  ].join('\n') + '\n';
+}
+
+async function loadRunner(name: BenchmarkName, loaders: Readonly<Record<BenchmarkName, BenchLoader>>): Promise<BenchRunner | undefined> {
+  try {
+    return await loaders[name]();
+  } catch (error) {
+    if (isMissingBenchModule(error, name)) return undefined;
+    throw error;
+  }
+}
+
+/** The bench command over a set of loaders (tests inject their own). */
+export function createBenchCommand(loaders: Readonly<Record<BenchmarkName, BenchLoader>> = defaultBenchLoaders): Command {
+  return {
+    name: 'bench',
+    summary: `time a stage or the pipeline (${BENCHMARKS.join(', ')})`,
+    usage,
+    options,
+    async run(args, io) {
+      const [name, ...extra] = args.positionals;
+      if (name === undefined || extra.length > 0 || !(BENCHMARKS as readonly string[]).includes(name)) {
+        io.stderr.write(`explainseg bench: expected one of ${BENCHMARKS.join(', ')} but received ${args.positionals.length ? `'${args.positionals.join(' ')}'` : 'nothing'}\n\n${usage}\n`);
+        return 2;
+      }
+      const benchmark = name as BenchmarkName;
+      const flags = parseBenchFlags(args);
+      const runner = await loadRunner(benchmark, loaders);
+      if (!runner) {
+        const available = await availableBenchmarks(loaders);
+        io.stderr.write(`explainseg bench: the '${benchmark}' benchmark is not available yet (no src/bench/${benchmark}.ts); available: ${available.join(', ') || 'none'}\n`);
+        return 1;
+      }
+      const loadAverageStart = loadavg();
+      const startedAt = new Date().toISOString();
+      const result = await runner(flags, createProgressBar(io));
+      const machine = describeMachine(loadAverageStart);
+      if (args.values.json === true) io.stdout.write(`${JSON.stringify({ benchmark, startedAt, machine, result })}\n`);
+      else io.stdout.write(formatBenchTable(benchmark, result, machine));
+      return 0;
+    },
+  };
+}
+
+async function availableBenchmarks(loaders: Readonly<Record<BenchmarkName, BenchLoader>>): Promise<BenchmarkName[]> {
+  const found = await Promise.all(BENCHMARKS.map(async (name) => ((await loadRunner(name, loaders).catch(() => undefined)) ? name : undefined)));
+  return found.filter((name): name is BenchmarkName => name !== undefined);
+}
+
+export const benchCommand: Command = createBenchCommand();
+
+export default benchCommand;
