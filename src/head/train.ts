@@ -174,7 +174,10 @@ export function trainLinearHead(features: Float32Array, labels: Int32Array, opti
     if (!options.validation) continue;
     const score = monitor === 'loss' ? record.valLoss! : -record.valBalancedAccuracy!;
     if (score < best.score - 1e-9) best = { score, epoch, head: copyHead(head) };
-    else if (epoch - best.epoch >= patience) return { head: best.head, history, bestEpoch: best.epoch, stoppedEarly: true };
+    else if (epoch - best.epoch >= patience) {
+      progress.set(epochs, `stopped early after epoch ${epoch + 1}; kept epoch ${best.epoch + 1}`); // so a progress bar completes
+      return { head: best.head, history, bestEpoch: best.epoch, stoppedEarly: true };
+    }
   }
   if (!options.validation) best = { score: 0, epoch: epochs - 1, head };
   return { head: best.head, history, bestEpoch: best.epoch, stoppedEarly: false };

@@ -3,7 +3,7 @@
  * variants, then the baselines and trivial references, all scored against the ground truth. Resumable per
  * image (RunStore), masks written for inspection, failures recorded and skipped.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   createProgressTracker, sha256File, SizeMismatchError, type ImageTensor, type Mask, type ProgressCallback,
 } from '../core/index.js';
@@ -13,7 +13,7 @@ import type { VitModel } from '../backbone/vit-model.js';
 import { bestSingleMask, maskCutBaseline, tokenCutBaseline } from './baselines.js';
 import { loadClassifier, type Classifier } from './classifier-model.js';
 import type { BaselineName, CompareConfig, CompareDataset } from './compare-config.js';
-import { selectScoredImages, type ScoredImage } from './compare-subset.js';
+import { readRecordedSplit, selectScoredImages, type ScoredImage } from './compare-subset.js';
 import type { PipelineConfig } from './config.js';
 import { explainImage } from './explain-image.js';
 import { ExplanationCache, type ExplanationMaps } from './explanation-cache.js';
@@ -62,7 +62,11 @@ export async function runComparison(config: CompareConfig, onProgress?: Progress
 }
 
 async function compareDataset(config: CompareConfig, dataset: CompareDataset, onProgress?: ProgressCallback): Promise<DatasetComparison> {
-  const subset = await selectScoredImages(dataset.kind, dataset.data, { limit: dataset.limit, seed: config.seed, ...(dataset.datasetOptions ? { datasetOptions: dataset.datasetOptions } : {}) });
+  const recorded = await readRecordedSplit(join(dirname(dataset.head), 'split.json'));
+  const subset = await selectScoredImages(dataset.kind, dataset.data, {
+    limit: dataset.limit, seed: config.seed,
+    ...(dataset.datasetOptions ? { datasetOptions: dataset.datasetOptions } : {}), ...(recorded ? { recorded } : {}),
+  });
   const classifier = await loadClassifier({ weightsPath: config.weights, headPath: dataset.head });
   const maskCutModel = config.baselines.includes('maskcut')
     ? (await loadBackbone(config.weights, { inputSize: config.maskCutInputSize })).model

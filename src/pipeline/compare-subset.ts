@@ -4,8 +4,8 @@
  * `train` made (same adapter, options and seed), and only then, if the held-out part is too small (PH2), from
  * the training part — each image is labelled with the part it came from, so tables can say so.
  */
-import { readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import { createRng, DatasetError } from '../core/index.js';
 import { loadDataset, splitDataset, type DatasetKind, type DatasetItem, type LoadDatasetOptions } from '../data/index.js';
 
@@ -35,19 +35,49 @@ export interface ScoredSubset {
   readonly trainingMasks: string[];
 }
 
+/** The image paths of each part as `train` recorded them in split.json next to head.json. */
+export interface RecordedSplit {
+  readonly train: readonly string[];
+  readonly val: readonly string[];
+  readonly test: readonly string[];
+}
+
+export async function readRecordedSplit(path: string): Promise<RecordedSplit | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as RecordedSplit;
+  } catch {
+    return undefined;
+  }
+}
+
+async function partsOf(kind: DatasetKind, root: string, options: { seed: number; datasetOptions?: LoadDatasetOptions; recorded?: RecordedSplit }): Promise<{ trained: Set<string>; heldOut: string[] }> {
+  if (options.recorded) {
+    const trained = new Set(options.recorded.train.map((path) => resolve(path)));
+    const heldOut = [...new Set([...options.recorded.val, ...options.recorded.test].map((path) => resolve(path)))].filter((path) => !trained.has(path));
+    return { trained, heldOut };
+  }
+  const dataset = await loadDataset(kind, root, { seed: options.seed, ...options.datasetOptions });
+  const split = splitDataset(dataset.items, { seed: options.seed });
+  const trained = new Set(uniqueImages(split.train).map((path) => resolve(path)));
+  return { trained, heldOut: uniqueImages([...split.val, ...split.test]).map((path) => resolve(path)).filter((path) => !trained.has(path)) };
+}
+
+/**
+ * `recorded` (the split the head was trained on, from split.json) is preferred; without it the split is made
+ * again from the adapter with the same seed, which matches `train` run with default options.
+ */
 export async function selectScoredImages(
   kind: DatasetKind,
   root: string,
-  options: { limit: number; seed: number; datasetOptions?: LoadDatasetOptions },
+  options: { limit: number; seed: number; datasetOptions?: LoadDatasetOptions; recorded?: RecordedSplit },
 ): Promise<ScoredSubset> {
-  const dataset = await loadDataset(kind, root, { seed: options.seed, ...options.datasetOptions });
-  const split = splitDataset(dataset.items, { seed: options.seed });
-  const trained = new Set(uniqueImages(split.train));
-  const heldOut = uniqueImages([...split.val, ...split.test]).filter((path) => !trained.has(path)).sort();
+  const parts = await partsOf(kind, root, options);
+  const trained = parts.trained;
+  const heldOut = [...parts.heldOut].sort();
   const training = [...trained].sort();
   const masks = await masksByStem(root);
   const withMask = (paths: string[], part: ScoredImage['part']): ScoredImage[] =>
-    paths.filter((path) => masks.has(stemOf(path))).map((path) => ({ id: stemOf(path), imagePath: path, maskPath: masks.get(stemOf(path))!, part }));
+    paths.filter((path) => masks.has(stemOf(path)) && resolve(path).startsWith(resolve(root))).map((path) => ({ id: stemOf(path), imagePath: path, maskPath: masks.get(stemOf(path))!, part }));
   const rng = createRng(options.seed);
   const chosen = rng.shuffle(withMask(heldOut, 'held-out')).slice(0, options.limit);
   if (chosen.length < options.limit) chosen.push(...rng.shuffle(withMask(training, 'train')).slice(0, options.limit - chosen.length));

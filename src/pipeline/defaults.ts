@@ -8,12 +8,13 @@ import type { PipelineConfig } from './config.js';
 export const defaultConfig: Readonly<PipelineConfig> = deepFreeze({
   inputSize: 224,
   view: 'resize',
+  tileFraction: 0.25,
   explain: {
     target: 'predicted',
     nSteps: 50,
     method: 'gausslegendre',
     baseline: 'zero',
-    internalBatchSize: 10,
+    internalBatchSize: 2,
     ntSamples: 5,
     ntType: 'smoothgrad',
     stdevs: 1.0,

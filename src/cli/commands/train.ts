@@ -1,0 +1,139 @@
+import { join, resolve } from 'node:path';
+import { ensureInteger, ensureNumber, ensureOneOf, invalid } from '../../core/index.js';
+import { resolveWeightsPath } from '../../backbone/weights/index.js';
+import { DATASET_KINDS, type LoadDatasetOptions } from '../../data/index.js';
+import type { ClassificationReport } from '../../head/index.js';
+import { trainHeadOnDataset, writeTrainingRun, type TrainHeadRunConfig } from '../../pipeline/train-head-run.js';
+import { FEATURE_KINDS } from '../../pipeline/vit-features.js';
+import type { Command, ParsedArgs } from '../command.js';
+import { createProgressBar } from '../progress-bar.js';
+
+const usage = `Usage: explainseg train --dataset KIND --data DIR --out DIR [--weights FILE] [options]
+
+Train the linear classification head on frozen ViT features (paper Sec. 3.2) and write
+head.json, report.json, report.md and run.json into --out.
+
+Options:
+  --dataset KIND         ${DATASET_KINDS.join(' | ')}
+  --data DIR             the dataset folder
+  --weights FILE         ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache
+  --out DIR              run folder to write
+  --epochs N             head training epochs (default 100, with early stopping on validation)
+  --lr X                 initial SGD learning rate (default 0.005)
+  --batch-size N         SGD mini-batch of the head (default 32)
+  --monitor WHAT         early stopping on validation loss (default) | balancedAccuracy (imbalanced sets)
+  --feature KIND         cls (default) | clsLast4
+  --augment-epochs K     extract K augmented copies of the training set (default 0: none)
+  --seed S               seed of split, subsampling, augmentation and SGD (default 0)
+  --limit N              use only the first N images (quick runs)
+  --max-items N          keep a seeded random subset of N items (patch sets have thousands)
+  --skip-bad             skip unreadable or unlabelled files with a warning instead of failing
+  --labels binary|three  PH2 labels (default binary: nevus vs melanoma)
+  --patch-size N         patch side for kvasir-seg and monuseg (default: a quarter of the short side / 32)
+  --input-size N         backbone input side (default: the size the weights were trained at)`;
+
+const options = {
+  dataset: { type: 'string' },
+  data: { type: 'string' },
+  weights: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  lr: { type: 'string' },
+  'batch-size': { type: 'string' },
+  feature: { type: 'string' },
+  monitor: { type: 'string' },
+  'augment-epochs': { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  'max-items': { type: 'string' },
+  'skip-bad': { type: 'boolean' },
+  labels: { type: 'string' },
+  'patch-size': { type: 'string' },
+  'input-size': { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof options;
+
+function text(args: ParsedArgs, name: OptionName): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function required(args: ParsedArgs, name: OptionName): string {
+  const value = text(args, name);
+  if (value === undefined || value === '') throw invalid('a value', `--${name}`, value);
+  return value;
+}
+
+/** An integer flag, or undefined when absent; "abc" or "1.5" is a usage error naming the flag. */
+function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
+  const value = text(args, name);
+  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
+}
+
+/** Dataset adapter options from the flags; PH2's labels and the patch size only apply where they mean something. */
+function datasetOptions(args: ParsedArgs): LoadDatasetOptions {
+  const labels = text(args, 'labels');
+  const limit = integer(args, 'limit', 1);
+  const patchSize = integer(args, 'patch-size', 1);
+  return {
+    ...(limit === undefined ? {} : { limit }),
+    ...(args.values['skip-bad'] === true ? { skipBad: true } : {}),
+    ...(labels === undefined ? {} : { labels: ensureOneOf(labels, '--labels', ['binary', 'three'] as const) }),
+    ...(patchSize === undefined ? {} : { size: patchSize }),
+  };
+}
+
+/** Flags to the resolved run config; weights by --weights, else EXPLAINSEG_WEIGHTS, else the cache, else a clear error. */
+export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: TrainHeadRunConfig; outDir: string }> {
+  if (args.positionals.length > 0) throw invalid('no positional arguments', 'train', args.positionals.join(' '));
+  const dataset = ensureOneOf(required(args, 'dataset'), '--dataset', DATASET_KINDS);
+  const dataRoot = resolve(required(args, 'data'));
+  const outDir = resolve(required(args, 'out'));
+  const weights = await resolveWeightsPath({ ...(text(args, 'weights') ? { flag: text(args, 'weights')! } : {}), ...(env.EXPLAINSEG_WEIGHTS ? { env: env.EXPLAINSEG_WEIGHTS } : {}), ...(env.EXPLAINSEG_CACHE ? { cache: env.EXPLAINSEG_CACHE } : {}) });
+  const lr = text(args, 'lr');
+  const epochs = integer(args, 'epochs', 1);
+  const batchSize = integer(args, 'batch-size', 1);
+  const inputSize = integer(args, 'input-size', 1);
+  const maxItems = integer(args, 'max-items', 2);
+  const monitor = text(args, 'monitor');
+  const config: TrainHeadRunConfig = {
+    dataset, dataRoot, weightsPath: resolve(weights.path),
+    featureKind: ensureOneOf(text(args, 'feature') ?? 'cls', '--feature', FEATURE_KINDS),
+    augmentEpochs: integer(args, 'augment-epochs', 0) ?? 0,
+    seed: integer(args, 'seed', 0) ?? 0,
+    datasetOptions: datasetOptions(args),
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(lr === undefined ? {} : { lr: ensureNumber(Number(lr), '--lr', { min: Number.MIN_VALUE }) }),
+    ...(batchSize === undefined ? {} : { batchSize }),
+    ...(inputSize === undefined ? {} : { inputSize }),
+    ...(maxItems === undefined ? {} : { maxItems }),
+    ...(monitor === undefined ? {} : { monitor: ensureOneOf(monitor, '--monitor', ['loss', 'balancedAccuracy'] as const) }),
+  };
+  return { config, outDir };
+}
+
+function summaryLine(part: string, report: ClassificationReport | null): string {
+  if (!report) return `${part}: no items\n`;
+  const auc = report.rocAuc === null ? 'n/a' : report.rocAuc.toFixed(3);
+  return `${part}: accuracy ${report.accuracy.toFixed(3)}, balanced accuracy ${report.balancedAccuracy.toFixed(3)}, ROC AUC ${auc}\n`;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train the linear classification head on frozen ViT features',
+  usage,
+  options,
+  async run(args, io) {
+    const { config, outDir } = await resolveTrainConfig(args, io.env);
+    const run = await trainHeadOnDataset(config, createProgressBar(io));
+    for (const warning of run.dataset.warnings) io.stderr.write(`skipped ${warning.file}: ${warning.problem}\n`);
+    await writeTrainingRun(outDir, run);
+    io.stdout.write(summaryLine('validation', run.result.report));
+    io.stdout.write(summaryLine('test', run.result.testReport));
+    io.stdout.write(`wrote ${join(outDir, 'head.json')} (and report.json, report.md, run.json)\n`);
+    return 0;
+  },
+};
+
+export default trainCommand;
