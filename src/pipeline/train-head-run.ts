@@ -3,7 +3,7 @@
  * linear head on its features, and write the run folder (head.json, report.json, report.md, run.json).
  * The CLI `train` command and the training benchmark are thin layers over these two functions.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { createRng, writeFileAtomic, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../core/index.js';
 import { loadDataset, type Dataset, type DatasetKind, type LoadDatasetOptions } from '../data/index.js';
@@ -141,11 +141,21 @@ export function trainingReportJson(run: TrainHeadRun): Record<string, unknown> {
   };
 }
 
-/** Writes head.json, report.json, report.md and run.json into `outDir` (created if needed). */
+/**
+ * The source images of each part (absolute paths), so a later evaluation scores only images whose labels
+ * (and, for patch datasets, whose mask-derived patch labels) the head never saw.
+ */
+export function splitImagePaths(split: TrainClassifierResult['split']): Record<'train' | 'val' | 'test', string[]> {
+  const paths = (items: readonly { imagePath: string }[]): string[] => [...new Set(items.map((item) => resolve(item.imagePath)))].sort();
+  return { train: paths(split.train), val: paths(split.val), test: paths(split.test) };
+}
+
+/** Writes head.json, report.json, report.md, run.json and split.json into `outDir` (created if needed). */
 export async function writeTrainingRun(outDir: string, run: TrainHeadRun, command = 'train'): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
-  const paths = ['head.json', 'report.json', 'report.md', 'run.json'].map((name) => join(outDir, name));
+  const paths = ['head.json', 'report.json', 'report.md', 'run.json', 'split.json'].map((name) => join(outDir, name));
   await saveHead(paths[0]!, run.result.head);
+  await writeJsonAtomic(paths[4]!, splitImagePaths(run.result.split));
   await writeJsonAtomic(paths[1]!, trainingReportJson(run));
   await writeFileAtomic(paths[2]!, formatTrainingReport(run));
   await writeRunManifest(outDir, {
