@@ -21,6 +21,8 @@ export interface CompareDataset {
   /** Images to score (a fixed seeded subset; see compare-subset.ts). */
   readonly limit: number;
   readonly datasetOptions?: LoadDatasetOptions;
+  /** Merged over the shared pipeline config for this dataset only (e.g. the explain target's class name). */
+  readonly pipeline?: PartialPipelineConfig;
 }
 
 export interface CompareConfig {
@@ -67,6 +69,7 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
       head: at(d.head, `datasets[${i}].head in the compare config`),
       limit: ensureInteger(d.limit ?? 100, `datasets[${i}].limit in the compare config`, { min: 1 }),
       ...(d.datasetOptions ? { datasetOptions: d.datasetOptions as LoadDatasetOptions } : {}),
+      ...(d.pipeline ? { pipeline: d.pipeline as PartialPipelineConfig } : {}),
     })),
   };
 }

@@ -75,7 +75,7 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   const context: DatasetContext = {
     classifier,
     ...(maskCutModel ? { maskCutModel } : {}),
-    variants: config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, { seed: config.seed }) })),
+    variants: config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) })),
     baselines: config.baselines,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir: join(config.out, dataset.name),

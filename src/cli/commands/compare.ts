@@ -33,6 +33,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
       `explanation: Integrated Gradients (${e.method}, ${e.nSteps} steps, ${e.baseline} baseline) x NoiseTunnel (${e.ntType}, ${e.ntSamples} samples, stdev ${e.stdevs}), seed ${config.seed}`,
       `variants: ${config.variants.join(', ')}; DenseCRF ${shared.crf.enabled ? `on (${shared.crf.iterations} iterations, at most ${shared.crf.maxSide} px)` : 'off'}`,
       `baselines: ${config.baselines.join(', ')}; MaskCut at ${config.maskCutInputSize}x${config.maskCutInputSize}`,
+      ...config.datasets.filter((d) => d.pipeline).map((d) => `${d.name} overrides: ${JSON.stringify(d.pipeline)}`),
     ],
   });
   await writeRunManifest(config.out, {
