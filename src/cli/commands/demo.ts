@@ -1,0 +1,107 @@
+import { join, resolve } from 'node:path';
+import { ensureInteger, ensureOneOf, invalid } from '../../core/index.js';
+import { DATASET_KINDS, type DatasetKind } from '../../data/index.js';
+import { defaultVariant } from '../../pipeline/presets.js';
+import { writeHtmlReport } from '../../viewer/index.js';
+import { guessDatasetKind, resolveDemoWeights, runDemo, STAND_IN_WEIGHTS, type DemoResult } from '../../pipeline/demo-run.js';
+import type { CliIo, Command, ParsedArgs } from '../command.js';
+import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
+import { createProgressBar } from '../progress-bar.js';
+
+const DEFAULT_DATA = '../shared/data/kvasir-seg';
+const DEFAULT_LIMIT = 12;
+/** Head training items: a seeded subset keeps feature extraction to minutes on two cores (patch sets have thousands). */
+const DEFAULT_TRAIN_ITEMS = 800;
+const FAST_TRAIN_ITEMS = 300;
+
+const usage = `Usage: explainseg demo [--data DIR] [--dataset KIND] [--weights FILE] [--out DIR] [--limit N] [--variant V] [--fast] [pipeline options]
+
+The whole method with defaults, in one command: train the linear head on the dataset (or reuse the one
+in OUT/head when it was trained on the same weights, data and settings), segment a fixed seeded subset of
+images the head never trained on (Algorithm 1: explain, fuse, cut, DenseCRF), score them against their
+masks (IoU, Dice) and write OUT/report (index.html, summary.md, summary.json) and OUT/run.json.
+Re-running with the same OUT resumes: the head and finished images are reused.
+
+Options:
+  --data DIR        dataset folder with images/ and masks/ (default ${DEFAULT_DATA})
+  --dataset KIND    ${DATASET_KINDS.join(' | ')} (default: guessed from the folder name, else kvasir-seg)
+  --weights FILE    ViT weights; default EXPLAINSEG_WEIGHTS, then the cache ('explainseg weights fetch');
+                    to try it out: --weights ${STAND_IN_WEIGHTS}
+  --out DIR         output folder (default runs/demo-KIND)
+  --limit N         images to segment and score (default ${DEFAULT_LIMIT})
+  --train-items N   items the head trains on, a seeded subset (default ${DEFAULT_TRAIN_ITEMS}, ${FAST_TRAIN_ITEMS} with --fast)
+  --threads N       onnxruntime threads (default 2)
+
+${pipelineOptionsUsage}`;
+
+const text = (values: ParsedArgs['values'], name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+function integerFlag(values: ParsedArgs['values'], name: string, fallback: number): number {
+  const value = text(values, name);
+  return value === undefined ? fallback : ensureInteger(Number(value), `--${name}`, { min: 1 });
+}
+
+/** --dataset, else the folder's name, else kvasir-seg (the paper's own set). */
+export function demoDatasetKind(values: ParsedArgs['values'], dataRoot: string): DatasetKind {
+  const flag = text(values, 'dataset');
+  return flag === undefined ? guessDatasetKind(dataRoot) ?? 'kvasir-seg' : ensureOneOf(flag, '--dataset', DATASET_KINDS);
+}
+
+function printResult(result: DemoResult, outDir: string, io: CliIo): void {
+  const { summary } = result.evaluation;
+  const score = (value: number): string => (Number.isFinite(value) ? value.toFixed(4) : 'n/a');
+  const total = ((result.timingsMs.total ?? 0) / 1000).toFixed(1);
+  io.stdout.write(`${result.segmentation.done.length} image(s) segmented (${result.segmentation.skipped} already done), ${result.segmentation.failed.length} failed; mean IoU ${score(summary.meanIou)}, mean Dice ${score(summary.meanDice)}; ${total}s\n`);
+  for (const failure of result.segmentation.failed) io.stderr.write(`  failed: ${failure.source}: ${failure.message}\n`);
+  io.stdout.write(`report: ${result.indexHtml ?? join(result.reportDir, 'index.html')}\nsummary: ${join(result.reportDir, 'summary.md')}\nopen it with: explainseg view ${join(outDir, 'report')}\n`);
+}
+
+async function run(args: ParsedArgs, io: CliIo): Promise<number> {
+  const { values, positionals } = args;
+  if (positionals.length > 0) throw invalid('no positional arguments', 'explainseg demo', positionals.join(' '));
+  const dataRoot = resolve(text(values, 'data') ?? DEFAULT_DATA);
+  const dataset = demoDatasetKind(values, dataRoot);
+  const config = await resolveCliConfig(values);
+  const weights = await resolveDemoWeights({
+    ...(text(values, 'weights') ? { flag: text(values, 'weights')! } : {}),
+    ...(io.env.EXPLAINSEG_WEIGHTS ? { env: io.env.EXPLAINSEG_WEIGHTS } : {}),
+    ...(io.env.EXPLAINSEG_CACHE ? { cache: io.env.EXPLAINSEG_CACHE } : {}),
+  });
+  const outDir = resolve(text(values, 'out') ?? join('runs', `demo-${dataset}`));
+  const threads = text(values, 'threads') === undefined ? undefined : integerFlag(values, 'threads', 2);
+  const result = await runDemo({
+    dataset, dataRoot, weightsPath: resolve(weights.path), outDir, config,
+    variant: text(values, 'variant') ?? defaultVariant,
+    limit: integerFlag(values, 'limit', DEFAULT_LIMIT),
+    trainItems: integerFlag(values, 'train-items', values.fast === true ? FAST_TRAIN_ITEMS : DEFAULT_TRAIN_ITEMS),
+    ...(threads ? { threads } : {}),
+    writeHtml: writeHtmlReport,
+    command: `explainseg demo ${process.argv.slice(3).join(' ')}`.trim(),
+    onPhase: (event) => io.stdout.write(`[${event.phase}] ${event.message}\n`),
+    onProgress: createProgressBar(io),
+  });
+  printResult(result, outDir, io);
+  return result.segmentation.failed.length > 0 ? 1 : 0;
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the whole method on a dataset with defaults: train, segment, score, HTML report',
+  usage,
+  options: {
+    data: { type: 'string' },
+    dataset: { type: 'string' },
+    weights: { type: 'string' },
+    out: { type: 'string' },
+    limit: { type: 'string' },
+    'train-items': { type: 'string' },
+    threads: { type: 'string' },
+    ...pipelineOptionSpecs,
+  },
+  run,
+};
+
+export default demoCommand;
