@@ -7,12 +7,16 @@ import type { CliIo } from './command.js';
  */
 export function createProgressBar(io: CliIo, options: { minIntervalMs?: number } = {}): ProgressCallback {
   const started = new Map<string, number>();
+  // A stage's clock starts at its first event, or when the previous stage ended if that first event already
+  // reports work done (trackers emit on completion, so otherwise the first item's time would be lost).
+  let lastFinished = Date.now();
   let lastPrint = 0;
   const interval = options.minIntervalMs ?? (io.interactive ? 100 : 5000);
   return (event: ProgressEvent) => {
     const now = Date.now();
-    if (!started.has(event.stage)) started.set(event.stage, now);
+    if (!started.has(event.stage)) started.set(event.stage, event.done > 0 ? lastFinished : now);
     const finished = event.done >= event.total;
+    if (finished) lastFinished = now;
     if (!finished && now - lastPrint < interval) return;
     lastPrint = now;
     const line = formatProgress(event, now - started.get(event.stage)!);
