@@ -84,7 +84,8 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   };
   const first = context.variants[0]!.config;
   Object.assign(context.explainIdentity, {
-    explain: first.explain, feature: first.fusion.feature, seed: first.seed, weights: classifier.backboneSha256, head: await sha256File(dataset.head),
+    explain: first.explain, view: first.view, tileFraction: first.tileFraction, feature: first.fusion.feature, seed: first.seed,
+    weights: classifier.backboneSha256, head: await sha256File(dataset.head),
   });
   const store = new RunStore<ImageComparison>(context.outDir);
   const identity = {

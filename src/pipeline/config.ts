@@ -82,6 +82,11 @@ export interface PipelineConfig {
   inputSize: number;
   /** Explain the image resized to the input size ('resize') or tile it with the training patch size ('tiles'). */
   view: 'resize' | 'tiles';
+  /**
+   * Tile side for view 'tiles' as a fraction of the image's short side: 0.25 matches the Kvasir-SEG patch
+   * classifier's training patches (data/patch-adapters.ts), which a head file does not record.
+   */
+  tileFraction: number;
   explain: ExplainConfig;
   fusion: FusionConfig;
   mask: { method: MaskMethod; morphology: MorphologyConfig; ncut: NcutConfig };

@@ -4,7 +4,7 @@
  * map (paper Sec. 3.3), take a ViT feature map from the last block (Sec. 3.4) and fuse the two (Sec. 3.5).
  */
 import {
-  createProgressTracker, ensureInteger, invalid, resizeMapBilinear, type ImageTensor, type ProgressCallback, type ScalarMap,
+  createProgressTracker, ensureInteger, ensureOneOf, invalid, resizeMapBilinear, type ImageTensor, type ProgressCallback, type ScalarMap,
 } from '../core/index.js';
 import {
   createIntegratedGradients, createNoiseTunnel, relevanceMap, resolveBaseline, type AttributionMethod, type BaselineSpec, type GradientFn,
@@ -14,6 +14,7 @@ import { imageToBatch, resizeImage } from '../data/index.js';
 import { featureMap, fuseRelevanceAndFeature } from '../features/index.js';
 import { softmax, type HeadModel } from '../head/index.js';
 import type { ExplainConfig, PipelineConfig } from './config.js';
+import { attributeTiles, tilesFor } from './explain-tiles.js';
 
 /** One forward session serves prediction, feature maps and the baseline score. */
 const FORWARD_OUTPUTS = ['logits', 'attention', 'patchTokens'] as const;
@@ -107,8 +108,13 @@ function attributionMethod(gradientFn: GradientFn, context: { explain: ExplainCo
   return createNoiseTunnel(ig, { ntType: explain.ntType, ntSamples: explain.ntSamples, stdevs: explain.stdevs, seed: context.seed });
 }
 
+interface Laps {
+  lap(name: string): void;
+  readonly timings: Record<string, number>;
+}
+
 /** A stopwatch that records the time since the previous lap under a stage name. */
-function createLaps(): { lap(name: string): void; timings: Record<string, number> } {
+function createLaps(): Laps {
   const timings: Record<string, number> = {};
   const started = performance.now();
   let last = started;
@@ -124,14 +130,16 @@ function createLaps(): { lap(name: string): void; timings: Record<string, number
 }
 
 /**
- * Explain one image (any size; it is resized to the model's input). Progress is one 'explain' event per
- * gradient batch, `total` = gradientEvaluationsPerImage(config.explain).
+ * Explain one image (any size). View 'resize' explains the image resized to the model's input; view 'tiles'
+ * explains overlapping tiles at the training patch scale and stitches them (explain-tiles.ts), with prediction,
+ * target, feature map and fusion still from the whole resized image. Progress is one 'explain' event per
+ * gradient batch, `total` = gradientEvaluationsPerImage(config.explain) (times the tile count for 'tiles').
  *
  * @example const result = await explainImage(await readImage('lesion.png'), { model, head, config: resolveConfig() });
  */
 export async function explainImage(image: ImageTensor, context: ExplainContext, onProgress?: ProgressCallback): Promise<ImageExplanation> {
   const { model, head, config } = context;
-  if (config.view !== 'resize') throw invalid("'resize' (tiled explanation is not implemented)", 'the explain view', config.view);
+  ensureOneOf(config.view, 'the explain view', ['resize', 'tiles'] as const);
   const seed = context.seed ?? config.seed;
   const laps = createLaps();
   const resized = await resizeImage(image, model.rows, model.cols);
@@ -144,7 +152,8 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
   const predictedClass = argmax(probabilities);
   laps.lap('predict');
 
-  const progress = createProgressTracker('explain', gradientEvaluationsPerImage(config.explain), onProgress);
+  const tileCount = config.view === 'tiles' ? tilesFor(image, config).length : 1;
+  const progress = createProgressTracker('explain', tileCount * gradientEvaluationsPerImage(config.explain), onProgress);
   const gradientFn = gradientFnFor(model);
   const counted: GradientFn = async (inputs, batch, targets) => {
     const result = await gradientFn(inputs, batch, targets);
@@ -152,33 +161,78 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
     return result;
   };
   const baseline = baselineSpecFor(config.explain, { head, seed, patchSize: model.config.patchSize });
-  const input: ImageTensor = { data: pixels, channels: 3, rows: model.rows, cols: model.cols };
-  const method = attributionMethod(counted, { explain: config.explain, baseline, seed });
   const targetClass = resolveTarget(config.explain.target, head, predictedClass);
-  const result = await method.attributeBatch({ inputs: [input], targets: Int32Array.of(targetClass) });
-  const attribution = result.attributions[0]!;
-  laps.lap('attribution');
-
-  const score = logits[targetClass]!;
-  const convergence = await convergenceStats(model, { input, baseline, target: targetClass, score, deltas: result.deltas });
-  laps.lap('convergence');
-
-  const sign = config.explain.reduce === 'positive' ? 'positive' : 'absolute';
-  const relevanceInput = relevanceMap(attribution, { sign, smoothingSigma: config.explain.smoothSigma });
-  laps.lap('relevance');
+  const attributed = config.view === 'tiles'
+    ? await explainTiled(image, { model, head, config, gradientFn: counted, baseline, target: targetClass, seed, laps })
+    : await explainResized({ data: pixels, channels: 3, rows: model.rows, cols: model.cols }, { model, config, gradientFn: counted, baseline, target: targetClass, seed, laps, score: logits[targetClass]!, original: image });
 
   const grid = { gridRows: model.rows / model.config.patchSize, gridCols: model.cols / model.config.patchSize };
   const block = { ...grid, attention: forward.attention!, patchTokens: forward.patchTokens! };
   const featurePatch = featureMap(block, { kind: config.fusion.feature, outputSize: image }).patch;
-  const maps = mapsAtOriginalSize(relevanceInput, featurePatch, image);
+  const featureOriginal = resizeMapBilinear(featurePatch, image.rows, image.cols);
+  const fused = fuseRelevanceAndFeature(attributed.relevance.original, featureOriginal).fused;
   laps.lap('fusion');
 
   return {
-    predictedClass, targetClass, className: head.head.classes[predictedClass] ?? String(predictedClass), probabilities, logits, attribution, convergence,
-    relevance: { input: relevanceInput, original: maps.relevance },
-    feature: { patch: featurePatch, original: maps.feature },
-    fused: maps.fused,
+    predictedClass, targetClass, className: head.head.classes[predictedClass] ?? String(predictedClass), probabilities, logits,
+    attribution: attributed.attribution, convergence: attributed.convergence, relevance: attributed.relevance,
+    feature: { patch: featurePatch, original: featureOriginal },
+    fused,
     timingsMs: laps.timings,
+  };
+}
+
+interface AttributionSettings {
+  readonly model: VitModel;
+  readonly config: PipelineConfig;
+  readonly gradientFn: GradientFn;
+  readonly baseline: BaselineSpec;
+  readonly target: number;
+  readonly seed: number;
+  readonly laps: Laps;
+}
+
+type Attributed = Pick<ImageExplanation, 'attribution' | 'convergence' | 'relevance'>;
+
+/** The resize view: one IG x NoiseTunnel call on the whole image at the input size (Algorithm 1). */
+async function explainResized(input: ImageTensor, settings: AttributionSettings & { score: number; original: { rows: number; cols: number } }): Promise<Attributed> {
+  const { model, config } = settings;
+  const method = attributionMethod(settings.gradientFn, { explain: config.explain, baseline: settings.baseline, seed: settings.seed });
+  const result = await method.attributeBatch({ inputs: [input], targets: Int32Array.of(settings.target) });
+  const attribution = result.attributions[0]!;
+  settings.laps.lap('attribution');
+  const convergence = await convergenceStats(model, { input, baseline: settings.baseline, target: settings.target, score: settings.score, deltas: result.deltas });
+  settings.laps.lap('convergence');
+  const sign = config.explain.reduce === 'positive' ? 'positive' : 'absolute';
+  const relevanceInput = relevanceMap(attribution, { sign, smoothingSigma: config.explain.smoothSigma });
+  settings.laps.lap('relevance');
+  return { attribution, convergence, relevance: { input: relevanceInput, original: resizeMapBilinear(relevanceInput, settings.original.rows, settings.original.cols) } };
+}
+
+/**
+ * The tiles view. `attribution` is the signed per-tile IG stitched with the tiles' window and resized to the
+ * input size: a picture of where the evidence lies, not a completeness-preserving attribution of the whole
+ * image (each tile's IG sums to that tile's score difference). Convergence pools all tiles: the deltas of
+ * every tile and noisy sample, scoreDifference the mean of F(tile) - F(baseline tile), and relativeDelta
+ * mean |delta| / mean |score difference|.
+ */
+async function explainTiled(image: ImageTensor, settings: AttributionSettings & { head: HeadModel }): Promise<Attributed> {
+  const { model, config } = settings;
+  const tiled = await attributeTiles(image, {
+    ...settings, normalisation: settings.head.normalisation,
+    methodFor: (gradientFn, seed) => attributionMethod(gradientFn, { explain: config.explain, baseline: settings.baseline, seed }),
+  });
+  settings.laps.lap('attribution');
+  const meanAbs = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + Math.abs(value), 0) / values.length);
+  const meanAbsDelta = meanAbs(tiled.deltas);
+  const scale = meanAbs(tiled.scoreDifferences);
+  const scoreDifference = tiled.scoreDifferences.reduce((sum, value) => sum + value, 0) / tiled.scoreDifferences.length;
+  const relativeDelta = scale === 0 ? (meanAbsDelta === 0 ? 0 : Infinity) : meanAbsDelta / scale;
+  settings.laps.lap('relevance');
+  return {
+    attribution: tiled.attribution,
+    convergence: { deltas: tiled.deltas, meanAbsDelta, scoreDifference, relativeDelta },
+    relevance: { input: resizeMapBilinear(tiled.relevance, model.rows, model.cols), original: tiled.relevance },
   };
 }
 

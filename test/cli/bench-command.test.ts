@@ -2,27 +2,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
-import type { CliIo, ParsedArgs } from '../../src/cli/command.js';
+import type { ParsedArgs } from '../../src/cli/command.js';
 import {
   benchCommand, createBenchCommand, defaultBenchLoaders, describeMachine, formatBenchTable, isMissingBenchModule, parseBenchFlags,
   type BenchFlags,
 } from '../../src/cli/commands/bench.js';
 import { makeTempDir } from '../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../pipeline/tiny-vit-weights.js';
-
-function fakeIo(): CliIo & { out: () => string; err: () => string } {
-  const sink = (): Writable & { text: string } => {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return { stdout, stderr, env: {}, interactive: false, out: () => stdout.text, err: () => stderr.text };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (positionals: string[], values: ParsedArgs['values'] = {}): ParsedArgs => ({ positionals, values });
 

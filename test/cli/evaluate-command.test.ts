@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, InvalidArgumentError } from '../../src/core/index.js';
-import type { CliIo, ParsedArgs } from '../../src/cli/command.js';
+import type { ParsedArgs } from '../../src/cli/command.js';
 import { evaluateCommand, resolveEvaluateConfig } from '../../src/cli/commands/evaluate.js';
 import { makeTempDir, writeRectMask } from '../data/synthetic.js';
 import { writeHandCases } from '../pipeline/evaluate-cases.js';
-
-function fakeIo(): CliIo & { out: () => string; err: () => string } {
-  const sink = (): Writable & { text: string } => {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return { stdout, stderr, env: {}, interactive: false, out: () => stdout.text, err: () => stderr.text };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (values: ParsedArgs['values'], positionals: string[] = []): ParsedArgs => ({ positionals, values });
 

@@ -2,27 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelMismatchError } from '../../src/core/index.js';
-import type { CliIo, ParsedArgs } from '../../src/cli/command.js';
+import type { ParsedArgs } from '../../src/cli/command.js';
 import { explainCommand, uniqueStems } from '../../src/cli/commands/explain.js';
 import { readFloatMap } from '../../src/data/index.js';
 import { saveHead } from '../../src/head/index.js';
 import { loadClassifier } from '../../src/pipeline/classifier-model.js';
 import { blobImage, tinyHeadModel, writePng, writeTinyClassifierFiles } from '../pipeline/explain-fixture.js';
-
-function fakeIo(): CliIo & { out: () => string; err: () => string } {
-  const sink = (): Writable & { text: string } => {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return { stdout, stderr, env: {}, interactive: false, out: () => stdout.text, err: () => stderr.text };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (positionals: string[], values: ParsedArgs['values']): ParsedArgs => ({ positionals, values });
 

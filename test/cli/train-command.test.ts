@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputFileError, InvalidArgumentError, WeightsError } from '../../src/core/index.js';
-import type { CliIo, ParsedArgs } from '../../src/cli/command.js';
+import type { ParsedArgs } from '../../src/cli/command.js';
 import { resolveTrainConfig, trainCommand } from '../../src/cli/commands/train.js';
 import { loadHead } from '../../src/head/index.js';
 import { makeTempDir, writeSolid } from '../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../pipeline/tiny-vit-weights.js';
-
-function fakeIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  const sink = (): Writable & { text: string } => {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return { stdout, stderr, env, interactive: false, out: () => stdout.text, err: () => stderr.text };
-}
+import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (values: ParsedArgs['values']): ParsedArgs => ({ positionals: [], values });
 

@@ -5,27 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, WeightsError } from '../../src/core/errors.js';
-import type { CliIo, ParsedArgs } from '../../src/cli/command.js';
+import type { ParsedArgs } from '../../src/cli/command.js';
 import { inspectCommand } from '../../src/cli/commands/inspect.js';
 import { weightsCommand } from '../../src/cli/commands/weights.js';
+import { fakeIo } from '../helpers/fake-io.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'weights');
 const payload = readFileSync(join(fixtures, 'tiny-vit.pth'));
 const payloadHash = createHash('sha256').update(payload).digest('hex');
-
-function fakeIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  const sink = (): Writable & { text: string } => {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
-    stream.text = '';
-    return stream;
-  };
-  const stdout = sink();
-  const stderr = sink();
-  return { stdout, stderr, env, interactive: false, out: () => stdout.text, err: () => stderr.text };
-}
 
 const args = (positionals: string[], values: ParsedArgs['values'] = {}): ParsedArgs => ({ positionals, values });
 

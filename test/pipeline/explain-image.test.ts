@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../src/core/index.js';
 import type { VitModel } from '../../src/backbone/vit-model.js';
 import { imageToBatch, resizeImage } from '../../src/data/index.js';
 import type { HeadModel } from '../../src/head/index.js';
+import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { explainImage, gradientEvaluationsPerImage, gradientFnFor } from '../../src/pipeline/explain-image.js';
 import { blobImage, explainConfig, tinyClassifier } from './explain-fixture.js';
 
@@ -102,12 +103,12 @@ describe('explainImage on a tiny random ViT (patch 4, dim 32, depth 2, heads 2, 
     expect(done.at(-1)).toBe(2 * (4 + 2));
   });
 
-  it('accepts every baseline kind and rejects the unimplemented tiled view', async () => {
+  it('accepts every baseline kind and rejects an unknown view', async () => {
     for (const baseline of ['black', 'blurred', 'uniform'] as const) {
       const result = await explainImage(blobImage(16, 16), { model, head, config: explainConfig({ nSteps: 2, ntSamples: 0, baseline }) });
       expect(Number.isFinite(result.convergence.scoreDifference)).toBe(true);
     }
-    const tiled = explainConfig({ nSteps: 2 }, { view: 'tiles' });
-    await expect(explainImage(blobImage(16, 16), { model, head, config: tiled })).rejects.toThrow(/expected 'resize'/);
+    const unknown = { ...explainConfig({ nSteps: 2 }), view: 'mosaic' } as unknown as PipelineConfig;
+    await expect(explainImage(blobImage(16, 16), { model, head, config: unknown })).rejects.toThrow(/expected one of resize, tiles/);
   });
 });

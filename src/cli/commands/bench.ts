@@ -1,8 +1,9 @@
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ensureInteger, ensureOneOf, invalid, RuntimeError, type ProgressCallback } from '../../core/index.js';
+import { invalid, RuntimeError, type ProgressCallback } from '../../core/index.js';
 import type { Command, ParsedArgs } from '../command.js';
+import { choiceFlag, integerFlag, stringFlag, withoutEmptyFlags } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 export const BENCHMARKS = ['engine', 'train', 'explain', 'postprocess', 'pipeline'] as const;
@@ -79,28 +80,22 @@ export interface MachineDescription {
   readonly loadAverageEnd: number[];
 }
 
-function text(args: ParsedArgs, name: OptionName): string | undefined {
-  const value = args.values[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
-  const value = text(args, name);
-  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
-}
-
 const defined = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 
+/** Validated flags; a flag given as an empty string counts as not given. */
 export function parseBenchFlags(args: ParsedArgs): BenchFlags {
-  const path = (name: OptionName): string | undefined => (text(args, name) === undefined ? undefined : resolve(text(args, name)!));
-  const level = text(args, 'level');
+  const values = withoutEmptyFlags(args.values);
+  const path = (name: OptionName): string | undefined => {
+    const text = stringFlag(values, name);
+    return text === undefined ? undefined : resolve(text);
+  };
   return defined({
-    runs: integer(args, 'runs', 1), batch: integer(args, 'batch', 1), threads: integer(args, 'threads', 1),
-    epochs: integer(args, 'epochs', 1), patches: integer(args, 'patches', 10),
+    runs: integerFlag(values, 'runs', { min: 1 }), batch: integerFlag(values, 'batch', { min: 1 }), threads: integerFlag(values, 'threads', { min: 1 }),
+    epochs: integerFlag(values, 'epochs', { min: 1 }), patches: integerFlag(values, 'patches', { min: 10 }),
     weightsPath: path('weights'), dataRoot: path('data'), headPath: path('head'), outDir: path('out'),
-    imagePaths: text(args, 'images')?.split(',').map((file) => resolve(file)),
-    level: level === undefined ? undefined : ensureOneOf(level, '--level', ['extended', 'all'] as const),
-    skipGemm: args.values['skip-gemm'] === true ? true : undefined,
+    imagePaths: stringFlag(values, 'images')?.split(',').map((file) => resolve(file)),
+    level: choiceFlag(values, 'level', ['extended', 'all'] as const),
+    skipGemm: values['skip-gemm'] === true ? true : undefined,
   });
 }
 

@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
-import { ensureInteger, ensureOneOf, invalid } from '../../core/index.js';
+import { invalid } from '../../core/index.js';
 import { DATASET_KINDS, type DatasetKind } from '../../data/index.js';
 import { defaultVariant } from '../../pipeline/presets.js';
 import { writeHtmlReport } from '../../viewer/index.js';
 import { guessDatasetKind, resolveDemoWeights, runDemo, STAND_IN_WEIGHTS, type DemoResult } from '../../pipeline/demo-run.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
+import { choiceFlag, integerFlag, stringFlag, weightsSearch, withoutEmptyFlags, type FlagValues } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const DEFAULT_DATA = '../shared/data/kvasir-seg';
@@ -34,20 +35,9 @@ Options:
 
 ${pipelineOptionsUsage}`;
 
-const text = (values: ParsedArgs['values'], name: string): string | undefined => {
-  const value = values[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-};
-
-function integerFlag(values: ParsedArgs['values'], name: string, fallback: number): number {
-  const value = text(values, name);
-  return value === undefined ? fallback : ensureInteger(Number(value), `--${name}`, { min: 1 });
-}
-
 /** --dataset, else the folder's name, else kvasir-seg (the paper's own set). */
-export function demoDatasetKind(values: ParsedArgs['values'], dataRoot: string): DatasetKind {
-  const flag = text(values, 'dataset');
-  return flag === undefined ? guessDatasetKind(dataRoot) ?? 'kvasir-seg' : ensureOneOf(flag, '--dataset', DATASET_KINDS);
+export function demoDatasetKind(values: FlagValues, dataRoot: string): DatasetKind {
+  return choiceFlag(withoutEmptyFlags(values), 'dataset', DATASET_KINDS) ?? guessDatasetKind(dataRoot) ?? 'kvasir-seg';
 }
 
 function printResult(result: DemoResult, outDir: string, io: CliIo): void {
@@ -60,23 +50,21 @@ function printResult(result: DemoResult, outDir: string, io: CliIo): void {
 }
 
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
-  const { values, positionals } = args;
+  const { positionals } = args;
   if (positionals.length > 0) throw invalid('no positional arguments', 'explainseg demo', positionals.join(' '));
-  const dataRoot = resolve(text(values, 'data') ?? DEFAULT_DATA);
+  // The demo's own flags treat an empty string as not given; the pipeline flags keep their own rules.
+  const values = withoutEmptyFlags(args.values);
+  const dataRoot = resolve(stringFlag(values, 'data') ?? DEFAULT_DATA);
   const dataset = demoDatasetKind(values, dataRoot);
-  const config = await resolveCliConfig(values);
-  const weights = await resolveDemoWeights({
-    ...(text(values, 'weights') ? { flag: text(values, 'weights')! } : {}),
-    ...(io.env.EXPLAINSEG_WEIGHTS ? { env: io.env.EXPLAINSEG_WEIGHTS } : {}),
-    ...(io.env.EXPLAINSEG_CACHE ? { cache: io.env.EXPLAINSEG_CACHE } : {}),
-  });
-  const outDir = resolve(text(values, 'out') ?? join('runs', `demo-${dataset}`));
-  const threads = text(values, 'threads') === undefined ? undefined : integerFlag(values, 'threads', 2);
+  const config = await resolveCliConfig(args.values);
+  const weights = await resolveDemoWeights(weightsSearch(values, io.env));
+  const outDir = resolve(stringFlag(values, 'out') ?? join('runs', `demo-${dataset}`));
+  const threads = integerFlag(values, 'threads', { min: 1 });
   const result = await runDemo({
     dataset, dataRoot, weightsPath: resolve(weights.path), outDir, config,
-    variant: text(values, 'variant') ?? defaultVariant,
-    limit: integerFlag(values, 'limit', DEFAULT_LIMIT),
-    trainItems: integerFlag(values, 'train-items', values.fast === true ? FAST_TRAIN_ITEMS : DEFAULT_TRAIN_ITEMS),
+    variant: stringFlag(values, 'variant') ?? defaultVariant,
+    limit: integerFlag(values, 'limit', { min: 1, fallback: DEFAULT_LIMIT }),
+    trainItems: integerFlag(values, 'train-items', { min: 1, fallback: values.fast === true ? FAST_TRAIN_ITEMS : DEFAULT_TRAIN_ITEMS }),
     ...(threads ? { threads } : {}),
     writeHtml: writeHtmlReport,
     command: `explainseg demo ${process.argv.slice(3).join(' ')}`.trim(),

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { ensureInteger, ensureOneOf, invalid } from '../../core/index.js';
+import { ensureOneOf, invalid } from '../../core/index.js';
 import { EMPTY_GROUND_TRUTH_RULES } from '../../metrics/index.js';
 import { evaluateMaskFolders, type EvaluateMasksOptions, type PairMaskOptions } from '../../pipeline/evaluate.js';
 import { evaluationSummaryJson, evaluationSummaryText, writeEvaluationReport } from '../../pipeline/evaluation-report.js';
 import type { Command, ParsedArgs } from '../command.js';
+import { integerFlag, requiredStringFlag, stringFlag } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg evaluate --pred DIR --gt DIR [--out DIR] [options]
@@ -38,25 +39,6 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-type OptionName = keyof typeof options;
-
-function text(args: ParsedArgs, name: OptionName): string | undefined {
-  const value = args.values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function required(args: ParsedArgs, name: OptionName): string {
-  const value = text(args, name);
-  if (value === undefined || value === '') throw invalid('a value', `--${name}`, value);
-  return value;
-}
-
-/** An integer flag, or undefined when absent; "abc" or "1.5" is a usage error naming the flag. */
-function integer(args: ParsedArgs, name: OptionName, range: { min: number; max?: number }): number | undefined {
-  const value = text(args, name);
-  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, range);
-}
-
 export interface EvaluateCliConfig {
   readonly predDir: string;
   readonly gtDir: string;
@@ -67,25 +49,26 @@ export interface EvaluateCliConfig {
 
 /** Flags to the evaluation config; every bad value is a usage error that names its flag. */
 export function resolveEvaluateConfig(args: ParsedArgs): EvaluateCliConfig {
+  const { values } = args;
   if (args.positionals.length > 0) throw invalid('no positional arguments', 'evaluate', args.positionals.join(' '));
-  const resamples = integer(args, 'resamples', { min: 0 });
-  const seed = integer(args, 'seed', { min: 0, max: 2 ** 32 - 1 });
-  const emptyGt = text(args, 'empty-gt');
-  const predSuffix = text(args, 'pred-suffix');
-  const gtSuffix = text(args, 'gt-suffix');
-  const out = text(args, 'out');
+  const resamples = integerFlag(values, 'resamples', { min: 0 });
+  const seed = integerFlag(values, 'seed', { min: 0, max: 2 ** 32 - 1 });
+  const emptyGt = stringFlag(values, 'empty-gt');
+  const predSuffix = stringFlag(values, 'pred-suffix');
+  const gtSuffix = stringFlag(values, 'gt-suffix');
+  const out = stringFlag(values, 'out');
   return {
-    predDir: resolve(required(args, 'pred')),
-    gtDir: resolve(required(args, 'gt')),
+    predDir: resolve(requiredStringFlag(values, 'pred')),
+    gtDir: resolve(requiredStringFlag(values, 'gt')),
     outDir: out === undefined || out === '' ? null : resolve(out),
-    json: args.values.json === true,
+    json: values.json === true,
     options: {
       ...(emptyGt === undefined ? {} : { emptyGroundTruth: ensureOneOf(emptyGt, '--empty-gt', EMPTY_GROUND_TRUTH_RULES) }),
       ...(resamples === undefined ? {} : { bootstrapResamples: resamples }),
       ...(seed === undefined ? {} : { seed }),
       ...(predSuffix === undefined ? {} : { predSuffix }),
       ...(gtSuffix === undefined ? {} : { gtSuffix }),
-      resizePred: args.values['resize-pred'] === true,
+      resizePred: values['resize-pred'] === true,
     },
   };
 }

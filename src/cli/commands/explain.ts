@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import {
-  createProgressTracker, ensureInteger, ensureNumber, ensureOneOf, ExplainSegError, InputFileError, invalid, writeJsonAtomic, writeRunManifest,
-} from '../../core/index.js';
+import { createProgressTracker, ExplainSegError, invalid, writeJsonAtomic, writeRunManifest } from '../../core/index.js';
 import { QUADRATURE_METHODS } from '../../attribution/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
 import { readImage } from '../../data/index.js';
@@ -13,6 +10,8 @@ import { explainImage, gradientEvaluationsPerImage, type ImageExplanation } from
 import { writeExplanation } from '../../pipeline/explain-outputs.js';
 import { mergeConfig } from '../../pipeline/presets.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
+import { readConfigFile } from '../config-flags.js';
+import { choiceFlag, integerFlag, numberFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const BASELINES = ['zero', 'black', 'blurred', 'uniform'] as const;
@@ -55,62 +54,37 @@ const options = {
   threads: { type: 'string' },
 } as const;
 
-type OptionName = keyof typeof options;
-
-function text(args: ParsedArgs, name: OptionName): string | undefined {
-  const value = args.values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function required(args: ParsedArgs, name: OptionName): string {
-  const value = text(args, name);
-  if (value === undefined || value === '') throw invalid('a value', `--${name}`, value);
-  return value;
-}
-
-function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
-  const value = text(args, name);
-  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
-}
-
-async function readConfigFile(path: string): Promise<PartialPipelineConfig> {
-  const source = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new InputFileError(path, 'missing or unreadable config file', { cause: error });
-  });
-  try {
-    return JSON.parse(source) as PartialPipelineConfig;
-  } catch (error) {
-    throw new InputFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
-  }
-}
-
 /** The flags as a partial config, so they merge like a config file and cannot drift from its type. */
-function flagConfig(args: ParsedArgs): PartialPipelineConfig {
+function flagConfig(values: FlagValues): PartialPipelineConfig {
   const explain: NonNullable<PartialPipelineConfig['explain']> = {};
-  const nSteps = integer(args, 'n-steps', 1);
-  const ntSamples = integer(args, 'nt-samples', 0);
+  const nSteps = integerFlag(values, 'n-steps', { min: 1 });
+  const ntSamples = integerFlag(values, 'nt-samples', { min: 0 });
+  const method = choiceFlag(values, 'method', QUADRATURE_METHODS);
+  const stdevs = numberFlag(values, 'stdevs', { min: 0 });
+  const baseline = choiceFlag(values, 'baseline', BASELINES);
   if (nSteps !== undefined) explain.nSteps = nSteps;
   if (ntSamples !== undefined) explain.ntSamples = ntSamples;
-  if (text(args, 'method') !== undefined) explain.method = ensureOneOf(text(args, 'method'), '--method', QUADRATURE_METHODS);
-  if (text(args, 'stdevs') !== undefined) explain.stdevs = ensureNumber(Number(text(args, 'stdevs')), '--stdevs', { min: 0 });
-  if (text(args, 'baseline') !== undefined) explain.baseline = ensureOneOf(text(args, 'baseline'), '--baseline', BASELINES);
-  const feature = text(args, 'feature');
-  const seed = integer(args, 'seed', 0);
+  if (method !== undefined) explain.method = method;
+  if (stdevs !== undefined) explain.stdevs = stdevs;
+  if (baseline !== undefined) explain.baseline = baseline;
+  const seed = integerFlag(values, 'seed', { min: 0 });
+  const feature = choiceFlag(values, 'feature', FEATURES);
   return {
     explain,
-    ...(feature === undefined ? {} : { fusion: { feature: ensureOneOf(feature, '--feature', FEATURES) } }),
+    ...(feature === undefined ? {} : { fusion: { feature } }),
     ...(seed === undefined ? {} : { seed }),
   };
 }
 
 export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: PipelineConfig; images: string[]; outDir: string; weightsPath: string; headPath: string }> {
+  const { values } = args;
   if (args.positionals.length === 0) throw invalid('at least one IMAGE', 'explain', 'none');
-  const headPath = resolve(required(args, 'head'));
-  const outDir = resolve(required(args, 'out'));
-  const configPath = text(args, 'config');
+  const headPath = resolve(requiredStringFlag(values, 'head'));
+  const outDir = resolve(requiredStringFlag(values, 'out'));
+  const configPath = stringFlag(values, 'config');
   const fileConfig = configPath === undefined ? {} : await readConfigFile(configPath);
-  const config = mergeConfig(defaultConfig, fileConfig, flagConfig(args));
-  const weights = await resolveWeightsPath({ ...(text(args, 'weights') ? { flag: text(args, 'weights')! } : {}), ...(env.EXPLAINSEG_WEIGHTS ? { env: env.EXPLAINSEG_WEIGHTS } : {}), ...(env.EXPLAINSEG_CACHE ? { cache: env.EXPLAINSEG_CACHE } : {}) });
+  const config = mergeConfig(defaultConfig, fileConfig, flagConfig(values));
+  const weights = await resolveWeightsPath(weightsSearch(values, env));
   return { config, images: args.positionals.map((image) => resolve(image)), outDir, weightsPath: resolve(weights.path), headPath };
 }
 
@@ -174,7 +148,7 @@ export const explainCommand: Command = {
   async run(args, io) {
     const startedAt = new Date();
     const { config, images, outDir, weightsPath, headPath } = await resolveExplainConfig(args, io.env);
-    const threads = integer(args, 'threads', 1);
+    const threads = integerFlag(args.values, 'threads', { min: 1 });
     const loadStart = performance.now();
     const classifier = await loadClassifier({ weightsPath, headPath, ...(threads === undefined ? {} : { threads }) });
     const loadMs = performance.now() - loadStart;

@@ -5,6 +5,7 @@ import { loadClassifier } from '../../pipeline/classifier-model.js';
 import { describeConfig, runSegmentation } from '../../pipeline/segment-run.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
+import { integerFlag } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg segment IMAGE... --head FILE --out DIR [--weights FILE] [pipeline options]
@@ -31,7 +32,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
   const config = await resolveCliConfig(values);
   const weights = await resolveWeightsPath({ flag: values.weights as string | undefined, env: io.env.EXPLAINSEG_WEIGHTS, cache: io.env.EXPLAINSEG_CACHE });
-  const threads = typeof values.threads === 'string' ? Number(values.threads) : undefined;
+  const threads = integerFlag(values, 'threads', { min: 1 });
   const classifier = await loadClassifier({ weightsPath: weights.path, headPath: values.head, ...(threads ? { threads } : {}) });
   const outDir = resolve(values.out);
   io.stderr.write(`segment: ${images.length} image(s), ${describeConfig(config)}\n`);

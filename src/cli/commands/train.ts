@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
-import { ensureInteger, ensureNumber, ensureOneOf, invalid } from '../../core/index.js';
+import { ensureNumber, ensureOneOf, invalid } from '../../core/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
 import { DATASET_KINDS, type LoadDatasetOptions } from '../../data/index.js';
 import type { ClassificationReport } from '../../head/index.js';
 import { trainHeadOnDataset, writeTrainingRun, type TrainHeadRunConfig } from '../../pipeline/train-head-run.js';
 import { FEATURE_KINDS } from '../../pipeline/vit-features.js';
 import type { Command, ParsedArgs } from '../command.js';
+import { integerFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg train --dataset KIND --data DIR --out DIR [--weights FILE] [options]
@@ -52,33 +53,14 @@ const options = {
   'input-size': { type: 'string' },
 } as const;
 
-type OptionName = keyof typeof options;
-
-function text(args: ParsedArgs, name: OptionName): string | undefined {
-  const value = args.values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function required(args: ParsedArgs, name: OptionName): string {
-  const value = text(args, name);
-  if (value === undefined || value === '') throw invalid('a value', `--${name}`, value);
-  return value;
-}
-
-/** An integer flag, or undefined when absent; "abc" or "1.5" is a usage error naming the flag. */
-function integer(args: ParsedArgs, name: OptionName, min: number): number | undefined {
-  const value = text(args, name);
-  return value === undefined ? undefined : ensureInteger(Number(value), `--${name}`, { min });
-}
-
 /** Dataset adapter options from the flags; PH2's labels and the patch size only apply where they mean something. */
-function datasetOptions(args: ParsedArgs): LoadDatasetOptions {
-  const labels = text(args, 'labels');
-  const limit = integer(args, 'limit', 1);
-  const patchSize = integer(args, 'patch-size', 1);
+function datasetOptions(values: FlagValues): LoadDatasetOptions {
+  const labels = stringFlag(values, 'labels');
+  const limit = integerFlag(values, 'limit', { min: 1 });
+  const patchSize = integerFlag(values, 'patch-size', { min: 1 });
   return {
     ...(limit === undefined ? {} : { limit }),
-    ...(args.values['skip-bad'] === true ? { skipBad: true } : {}),
+    ...(values['skip-bad'] === true ? { skipBad: true } : {}),
     ...(labels === undefined ? {} : { labels: ensureOneOf(labels, '--labels', ['binary', 'three'] as const) }),
     ...(patchSize === undefined ? {} : { size: patchSize }),
   };
@@ -86,23 +68,24 @@ function datasetOptions(args: ParsedArgs): LoadDatasetOptions {
 
 /** Flags to the resolved run config; weights by --weights, else EXPLAINSEG_WEIGHTS, else the cache, else a clear error. */
 export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: TrainHeadRunConfig; outDir: string }> {
+  const { values } = args;
   if (args.positionals.length > 0) throw invalid('no positional arguments', 'train', args.positionals.join(' '));
-  const dataset = ensureOneOf(required(args, 'dataset'), '--dataset', DATASET_KINDS);
-  const dataRoot = resolve(required(args, 'data'));
-  const outDir = resolve(required(args, 'out'));
-  const weights = await resolveWeightsPath({ ...(text(args, 'weights') ? { flag: text(args, 'weights')! } : {}), ...(env.EXPLAINSEG_WEIGHTS ? { env: env.EXPLAINSEG_WEIGHTS } : {}), ...(env.EXPLAINSEG_CACHE ? { cache: env.EXPLAINSEG_CACHE } : {}) });
-  const lr = text(args, 'lr');
-  const epochs = integer(args, 'epochs', 1);
-  const batchSize = integer(args, 'batch-size', 1);
-  const inputSize = integer(args, 'input-size', 1);
-  const maxItems = integer(args, 'max-items', 2);
-  const monitor = text(args, 'monitor');
+  const dataset = ensureOneOf(requiredStringFlag(values, 'dataset'), '--dataset', DATASET_KINDS);
+  const dataRoot = resolve(requiredStringFlag(values, 'data'));
+  const outDir = resolve(requiredStringFlag(values, 'out'));
+  const weights = await resolveWeightsPath(weightsSearch(values, env));
+  const lr = stringFlag(values, 'lr');
+  const epochs = integerFlag(values, 'epochs', { min: 1 });
+  const batchSize = integerFlag(values, 'batch-size', { min: 1 });
+  const inputSize = integerFlag(values, 'input-size', { min: 1 });
+  const maxItems = integerFlag(values, 'max-items', { min: 2 });
+  const monitor = stringFlag(values, 'monitor');
   const config: TrainHeadRunConfig = {
     dataset, dataRoot, weightsPath: resolve(weights.path),
-    featureKind: ensureOneOf(text(args, 'feature') ?? 'cls', '--feature', FEATURE_KINDS),
-    augmentEpochs: integer(args, 'augment-epochs', 0) ?? 0,
-    seed: integer(args, 'seed', 0) ?? 0,
-    datasetOptions: datasetOptions(args),
+    featureKind: ensureOneOf(stringFlag(values, 'feature') ?? 'cls', '--feature', FEATURE_KINDS),
+    augmentEpochs: integerFlag(values, 'augment-epochs', { min: 0, fallback: 0 }),
+    seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
+    datasetOptions: datasetOptions(values),
     ...(epochs === undefined ? {} : { epochs }),
     ...(lr === undefined ? {} : { lr: ensureNumber(Number(lr), '--lr', { min: Number.MIN_VALUE }) }),
     ...(batchSize === undefined ? {} : { batchSize }),

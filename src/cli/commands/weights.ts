@@ -1,6 +1,7 @@
 import { fetchWeights, weightsRegistry } from '../../backbone/weights/index.js';
 import { invalid } from '../../core/validate.js';
 import type { Command } from '../command.js';
+import { stringFlag } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg weights fetch NAME [--cache DIR] [--url URL] [--sha256 HEX]
@@ -33,9 +34,9 @@ export const weightsCommand: Command = {
     }
     if (verb !== 'fetch' || name === undefined || extra.length > 0) throw invalid("'fetch NAME' or 'list'", 'weights command', args.positionals.join(' '));
     const result = await fetchWeights(name, {
-      cacheDir: (args.values.cache as string | undefined) ?? io.env.EXPLAINSEG_CACHE,
-      url: args.values.url as string | undefined,
-      sha256: args.values.sha256 as string | undefined,
+      cacheDir: stringFlag(args.values, 'cache') ?? io.env.EXPLAINSEG_CACHE,
+      url: stringFlag(args.values, 'url'),
+      sha256: stringFlag(args.values, 'sha256'),
       onProgress: createProgressBar(io),
     });
     io.stdout.write(`${result.downloaded ? 'downloaded' : 'already present'}: ${result.path}\n`);
