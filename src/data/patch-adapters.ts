@@ -71,13 +71,19 @@ async function loadPatchLayout(root: string, layout: PatchLayout, options: Patch
 }
 
 /**
+ * The lesion class of each patch dataset. A head trained on patches sees a whole frame as mostly background,
+ * so explaining the predicted class of a frame explains the background; pipelines explain this class instead.
+ */
+export const PATCH_DATASET_LESION_CLASS = Object.freeze({ 'kvasir-seg': 'polyp', monuseg: 'nuclei' } as const);
+
+/**
  * Kvasir-SEG polyps (Jha et al., MMM 2020). Every frame shows a polyp, so the classifier is trained on
  * patches: a quarter of the short side by default, positive at >= 25 % polyp, negative without polyp pixels,
  * classes balanced by seeded subsampling. Patches of one frame share a group so splits keep them together.
  */
 export async function loadKvasirSeg(root: string, options: PatchDatasetOptions = {}): Promise<Dataset> {
   return loadPatchLayout(root, {
-    name: 'kvasir-seg', classes: ['background', 'polyp'], groupOf: (stem) => stem,
+    name: 'kvasir-seg', classes: ['background', PATCH_DATASET_LESION_CLASS['kvasir-seg']], groupOf: (stem) => stem,
     defaults: { fractionOfShortSide: 0.25, positiveFraction: 0.25, negativeFraction: 0 },
   }, options);
 }
@@ -89,7 +95,7 @@ export async function loadKvasirSeg(root: string, options: PatchDatasetOptions =
  */
 export async function loadMonuseg(root: string, options: PatchDatasetOptions = {}): Promise<Dataset> {
   return loadPatchLayout(root, {
-    name: 'monuseg', classes: ['background', 'nuclei'], groupOf: (stem) => stem.split('-').slice(0, 3).join('-'),
+    name: 'monuseg', classes: ['background', PATCH_DATASET_LESION_CLASS.monuseg], groupOf: (stem) => stem.split('-').slice(0, 3).join('-'),
     defaults: { size: 32, positiveFraction: 0.25, negativeFraction: 0 },
   }, options);
 }

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { invalid } from '../../core/index.js';
-import { DATASET_KINDS, type DatasetKind } from '../../data/index.js';
+import { DATASET_KINDS, PATCH_DATASET_LESION_CLASS, type DatasetKind } from '../../data/index.js';
 import { defaultVariant } from '../../pipeline/presets.js';
 import { writeHtmlReport } from '../../viewer/index.js';
 import { guessDatasetKind, resolveDemoWeights, runDemo, STAND_IN_WEIGHTS, type DemoResult } from '../../pipeline/demo-run.js';
@@ -22,6 +22,8 @@ in OUT/head when it was trained on the same weights, data and settings), segment
 images the head never trained on (Algorithm 1: explain, fuse, cut, DenseCRF), score them against their
 masks (IoU, Dice) and write OUT/report (index.html, summary.md, summary.json) and OUT/run.json.
 Re-running with the same OUT resumes: the head and finished images are reused.
+On patch datasets (kvasir-seg, monuseg) the head learns lesion vs background on patches and would call a
+whole frame "background", so the lesion class is explained unless --explain-target names another.
 
 Options:
   --data DIR        dataset folder with images/ and masks/ (default ${DEFAULT_DATA})
@@ -57,6 +59,9 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const dataRoot = resolve(stringFlag(values, 'data') ?? DEFAULT_DATA);
   const dataset = demoDatasetKind(values, dataRoot);
   const config = await resolveCliConfig(args.values);
+  if (values['explain-target'] === undefined && dataset in PATCH_DATASET_LESION_CLASS) {
+    config.explain.target = PATCH_DATASET_LESION_CLASS[dataset as keyof typeof PATCH_DATASET_LESION_CLASS];
+  }
   const weights = await resolveDemoWeights(weightsSearch(values, io.env));
   const outDir = resolve(stringFlag(values, 'out') ?? join('runs', `demo-${dataset}`));
   const threads = integerFlag(values, 'threads', { min: 1 });
