@@ -89,7 +89,13 @@ export interface PipelineConfig {
   tileFraction: number;
   explain: ExplainConfig;
   fusion: FusionConfig;
-  mask: { method: MaskMethod; morphology: MorphologyConfig; ncut: NcutConfig };
+  mask: {
+    method: MaskMethod;
+    /** Grey level under which a dark region touching the border is an artefact (frame, inset box); 0 = keep all. */
+    darkBorderThreshold: number;
+    morphology: MorphologyConfig;
+    ncut: NcutConfig;
+  };
   crf: CrfConfig;
   seed: number;
 }

@@ -24,6 +24,7 @@ export const defaultConfig: Readonly<PipelineConfig> = deepFreeze({
   fusion: { enabled: false, feature: 'cls-attention' },
   mask: {
     method: 'ncut',
+    darkBorderThreshold: 0.06,
     morphology: {
       equalize: false,
       clearBorder: true,

@@ -3,6 +3,7 @@
  * turn the map into a mask (morphology or Normalized Cut) and refine it with DenseCRF.
  */
 import { resizeImageBilinear, resizeMapBilinear, type ImageTensor, type Mask, type ProgressCallback, type ScalarMap } from '../core/index.js';
+import { darkBorderRegions, toGrayscale } from '../postprocess/index.js';
 import { patchKeysFor } from './baseline-keys.js';
 import type { PipelineConfig } from './config.js';
 import { explainImage, type ExplainContext, type ImageExplanation } from './explain-image.js';
@@ -24,6 +25,14 @@ export async function patchKeys(context: Pick<ExplainContext, 'model' | 'head'>,
   return { data: keys, grid };
 }
 
+/** Zero a map, or clear a mask, where `artefacts` is set (same grid); returns the input when there are none. */
+function withoutArtefacts<T extends ScalarMap | Mask>(target: T, artefacts: Mask | undefined): T {
+  if (!artefacts) return target;
+  const data = target.data.slice() as T['data'];
+  for (let i = 0; i < data.length; i++) if (artefacts.data[i]) data[i] = 0;
+  return { ...target, data };
+}
+
 /**
  * Steps 4-5 from a finished explanation, so several variants can share one (expensive) explanation.
  * Masks are cut on the backbone's input grid (morphology sizes are in those pixels), then brought to the
@@ -37,15 +46,18 @@ export function segmentFromExplanation(
   const { config, grid } = options;
   const started = performance.now();
   const map = config.fusion.enabled ? explanation.fused : explanation.relevance.original;
+  const gridImage = resizeImageBilinear(image, grid.rows, grid.cols);
+  const artefacts = config.mask.darkBorderThreshold > 0 ? darkBorderRegions(toGrayscale(gridImage), { threshold: config.mask.darkBorderThreshold }) : undefined;
   const inputs: MaskInputs = {
-    map: resizeMapBilinear(map, grid.rows, grid.cols),
-    image: resizeImageBilinear(image, grid.rows, grid.cols),
+    map: withoutArtefacts(resizeMapBilinear(map, grid.rows, grid.cols), artefacts),
+    image: gridImage,
     ...(options.keys ? { keys: options.keys } : {}),
   };
-  const gridMask = maskFromMap(inputs, config.mask.method, config.mask);
+  const gridMask = withoutArtefacts(maskFromMap(inputs, config.mask.method, config.mask), artefacts);
   const maskBeforeCrf = upsampleMask(gridMask, image.rows, image.cols);
   const afterCut = performance.now();
-  const mask = config.crf.enabled ? refineWithCrf(image, maskBeforeCrf, config.crf) : maskBeforeCrf;
+  const refined = config.crf.enabled ? refineWithCrf(image, maskBeforeCrf, config.crf) : maskBeforeCrf;
+  const mask = artefacts ? withoutArtefacts(refined, upsampleMask(artefacts, image.rows, image.cols)) : refined;
   const done = performance.now();
   return { map, maskBeforeCrf, mask, timingsMs: { mask: afterCut - started, crf: done - afterCut } };
 }

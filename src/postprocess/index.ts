@@ -12,3 +12,4 @@ export { fillHoles } from './fill-holes.js';
 export {
   maskFromMapMorphology, DEFAULT_MORPHOLOGY_CHAIN, type MorphologyChainOptions, type MorphologyChainResult,
 } from './preset.js';
+export { darkBorderRegions } from './artefacts.js';
