@@ -34,6 +34,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): RawTensors {
   const tensors = new Map<string, NamedTensor>();
   const dtypes = new Map<string, WeightsDtype>();
   const problems: string[] = [];
+  const truncation = describeTruncation(header, bytes.length - dataStart);
+  if (truncation) throw weightsProblem(file, truncation);
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const problem = describeEntryProblem(value as HeaderEntry, bytes.length - dataStart);
@@ -48,6 +50,20 @@ export function parseSafetensors(bytes: Uint8Array, file: string): RawTensors {
   }
   if (problems.length > 0) throw new WeightsError(file, problems);
   return { tensors, dtypes, metadata: readMetadata(header.__metadata__), ignored: [] };
+}
+
+/** One message for a cut-off download instead of one per tensor past the end. */
+function describeTruncation(header: Record<string, unknown>, dataBytes: number): string | undefined {
+  let end = 0;
+  let beyond = 0;
+  for (const [name, value] of Object.entries(header)) {
+    const offsets = name === '__metadata__' ? undefined : (value as Partial<HeaderEntry>)?.data_offsets;
+    if (!Array.isArray(offsets) || typeof offsets[1] !== 'number') continue;
+    end = Math.max(end, offsets[1]);
+    if (offsets[1] > dataBytes) beyond++;
+  }
+  if (beyond < 2) return undefined;
+  return `truncated: the header describes ${end} data bytes but the file holds ${dataBytes} (${beyond} tensors reach past the end; was the download cut off?)`;
 }
 
 function readHeader(bytes: Uint8Array, file: string): { header: Record<string, unknown>; dataStart: number } {

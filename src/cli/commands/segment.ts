@@ -52,7 +52,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     });
     await writeJsonAtomic(join(outDir, 'summary.json'), summary);
     io.stdout.write(`${summary.done.length} segmented (${summary.skipped} already done), ${summary.failed.length} failed; results in ${outDir}\n`);
-    for (const failure of summary.failed) io.stderr.write(`  failed: ${failure.source}: ${failure.message}\n`);
+    for (const failure of summary.failed) io.stderr.write(`  failed: ${failure.message.includes(failure.source) ? failure.message : `${failure.source}: ${failure.message}`}\n`);
     return summary.failed.length > 0 ? 1 : 0;
   } finally {
     await classifier.model.dispose();
