@@ -4,7 +4,7 @@
  * ViT block. The cut rules live in src/ncut; this file resizes, upsamples and refines.
  */
 import {
-  createMask, createScalarMap, ensureNumber, ensureOneOf, resizeMapBilinear, resizeMaskNearest,
+  createMask, createScalarMap, ensureNumber, ensureOneOf, resizeMaskNearest,
   type ImageTensor, type Mask, type ScalarMap,
 } from '../core/index.js';
 import { maskCutCrfPreset, refineMaskCrf, type RefineCrfOptions } from '../crf/index.js';
@@ -12,6 +12,7 @@ import { iou } from '../metrics/index.js';
 import { maskCut, tokenCut, type MaskCutOptions, type TokenCutOptions } from '../ncut/index.js';
 import { fillHoles } from '../postprocess/index.js';
 import { asThreeChannels, patchKeysFor, type PatchKeysRequest } from './baseline-keys.js';
+import { upsampleMask } from './mask-from-map.js';
 
 export { patchKeysAcrossHeads, vitKeysFn, type KeysFn } from './baseline-keys.js';
 
@@ -40,9 +41,7 @@ export interface TokenCutBaselineResult {
 export function upsamplePatchMask(patchMask: Mask, rows: number, cols: number, mode: MaskUpsampling = 'nearest'): Mask {
   ensureOneOf(mode, 'the mask upsampling', MASK_UPSAMPLINGS);
   if (mode === 'nearest') return resizeMaskNearest(patchMask, rows, cols);
-  const indicator = createScalarMap(patchMask.rows, patchMask.cols, Float32Array.from(patchMask.data));
-  const smooth = resizeMapBilinear(indicator, rows, cols);
-  return createMask(rows, cols, Uint8Array.from(smooth.data, (v) => (v > 0.5 ? 1 : 0)));
+  return upsampleMask(patchMask, rows, cols);
 }
 
 /**

@@ -72,25 +72,27 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
     ? (await loadBackbone(config.weights, { inputSize: config.maskCutInputSize })).model
     : undefined;
   const masks = await Promise.all(subset.trainingMasks.map((path) => readMask(path)));
+  const variants = config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) }));
+  const ellipseFraction = masks.length > 0 ? fractionFromMasks(masks) : 0.15;
+  const headSha256 = await sha256File(dataset.head);
+  const first = variants[0]!.config;
   const context: DatasetContext = {
     classifier,
     ...(maskCutModel ? { maskCutModel } : {}),
-    variants: config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) })),
+    variants,
     baselines: config.baselines,
-    ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
+    ellipseFraction,
     outDir: join(config.out, dataset.name),
     explanations: new ExplanationCache(join(config.out, dataset.name, 'explanations')),
-    explainIdentity: {},
+    explainIdentity: {
+      explain: first.explain, view: first.view, tileFraction: first.tileFraction, feature: first.fusion.feature, seed: first.seed,
+      weights: classifier.backboneSha256, head: headSha256,
+    },
   };
-  const first = context.variants[0]!.config;
-  Object.assign(context.explainIdentity, {
-    explain: first.explain, view: first.view, tileFraction: first.tileFraction, feature: first.fusion.feature, seed: first.seed,
-    weights: classifier.backboneSha256, head: await sha256File(dataset.head),
-  });
   const store = new RunStore<ImageComparison>(context.outDir);
   const identity = {
-    pipeline: context.variants, baselines: config.baselines, weights: classifier.backboneSha256,
-    head: await sha256File(dataset.head), maskCutInputSize: config.maskCutInputSize, ellipseFraction: context.ellipseFraction,
+    pipeline: variants, baselines: config.baselines, weights: classifier.backboneSha256,
+    head: headSha256, maskCutInputSize: config.maskCutInputSize, ellipseFraction,
   };
   const progress = createProgressTracker(`compare ${dataset.name}`, subset.images.length, onProgress);
   const result: DatasetComparison = {

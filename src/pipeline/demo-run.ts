@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
-  createRng, ensureInteger, sha256File, writeJsonAtomic, writeRunManifest, WeightsError, type ProgressCallback,
+  createRng, ensureInteger, sha256File, writeRunManifest, WeightsError, type ProgressCallback,
 } from '../core/index.js';
 import { resolveWeightsPath } from '../backbone/weights/index.js';
 import { DATASET_KINDS, type DatasetKind } from '../data/index.js';
@@ -94,7 +94,8 @@ interface HeadIdentity {
   readonly trainItems: number | null;
 }
 
-const TRAINED_IMAGES_FILE = 'trained-images.json';
+/** Written by writeTrainingRun: the source images of each part of the head's split. */
+const SPLIT_FILE = 'split.json';
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
@@ -103,7 +104,7 @@ async function isFile(path: string): Promise<boolean> {
 /** OUT/head/head.json when its run.json says it was trained on these weights, this dataset and these settings. */
 export async function findCachedHead(headDir: string, identity: HeadIdentity): Promise<string | undefined> {
   const headPath = join(headDir, 'head.json');
-  if (!(await isFile(headPath)) || !(await isFile(join(headDir, TRAINED_IMAGES_FILE)))) return undefined;
+  if (!(await isFile(headPath)) || !(await isFile(join(headDir, SPLIT_FILE)))) return undefined;
   let manifest: { weights?: Record<string, string>; config?: Partial<TrainHeadRunConfig> };
   try {
     manifest = JSON.parse(await readFile(join(headDir, 'run.json'), 'utf8')) as typeof manifest;
@@ -117,7 +118,7 @@ export async function findCachedHead(headDir: string, identity: HeadIdentity): P
   return matches ? headPath : undefined;
 }
 
-/** Train the head into `headDir` and record which source images its training part used. */
+/** Train the head into `headDir` (its split.json records which source images the training part used). */
 async function trainDemoHead(headDir: string, identity: HeadIdentity, options: DemoOptions): Promise<string> {
   const config: TrainHeadRunConfig = {
     dataset: identity.dataset, dataRoot: identity.dataRoot, weightsPath: options.weightsPath, featureKind: 'cls',
@@ -126,8 +127,6 @@ async function trainDemoHead(headDir: string, identity: HeadIdentity, options: D
     ...(options.threads ? { threads: options.threads } : {}),
   };
   const run = await trainHeadOnDataset(config, options.onProgress);
-  const trained = [...new Set(run.result.split.train.map((item) => item.imagePath))].sort();
-  await writeJsonAtomic(join(headDir, TRAINED_IMAGES_FILE), trained);
   await writeTrainingRun(headDir, run, 'explainseg demo (head)');
   return join(headDir, 'head.json');
 }
@@ -205,7 +204,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const cached = await findCachedHead(headDir, identity);
   clock.start('head', cached ? `head: reusing ${cached}` : `head: training on ${options.dataset}${options.trainItems ? ` (${options.trainItems} items)` : ''} into ${headDir}`);
   const headPath = cached ?? (await trainDemoHead(headDir, identity, options));
-  const trained = new Set(JSON.parse(await readFile(join(headDir, TRAINED_IMAGES_FILE), 'utf8')) as string[]);
+  const trained = new Set((JSON.parse(await readFile(join(headDir, SPLIT_FILE), 'utf8')) as { train: string[] }).train);
   clock.start('select', `select: ${limit} seeded image(s) with masks the head did not train on`);
   const subset = await selectScoredImages(options.dataset, identity.dataRoot, { limit: Number.MAX_SAFE_INTEGER, seed: config.seed, datasetOptions: { skipBad: true } });
   const images = pickUntrainedImages(subset.images, trained, { limit, seed: config.seed });

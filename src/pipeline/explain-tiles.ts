@@ -8,8 +8,8 @@
  * instead of being stretched to [0, 1] on its own.
  */
 import {
-  createImageTensor, createProgressTracker, createRng, createScalarMap, ensure, ensureInteger, ensureNumber, resizeImageBilinear, resizeMapBilinear,
-  type ImageTensor, type ProgressCallback, type ScalarMap,
+  createImageTensor, createRng, createScalarMap, ensure, ensureInteger, ensureNumber, resizeImageBilinear, resizeMapBilinear,
+  type ImageTensor, type ScalarMap,
 } from '../core/index.js';
 import {
   normalizeByCumulativeSum, reduceChannels, resolveBaseline, smoothMap, type AttributionMethod, type BaselineSpec, type GradientFn,

@@ -13,7 +13,6 @@ import type { PipelineConfig } from './config.js';
 import type { MaskInputs } from './mask-from-map.js';
 import { blendHeatmap, overlayMask } from './overlay.js';
 import { segmentFromExplanation, type SegmentationResult } from './segment-image.js';
-import type { ImageExplanation } from './explain-image.js';
 
 export interface PostprocessJob {
   /** The image at its original size, values in [0, 1]. */
@@ -53,8 +52,8 @@ export interface PostprocessResult {
  * is why a view holding just the chosen map is enough (and keeps the rest of the explanation off the wire).
  */
 export async function runPostprocessJob(job: PostprocessJob): Promise<PostprocessResult> {
-  const view = { fused: job.map, relevance: { input: job.map, original: job.map } } as Pick<ImageExplanation, 'fused' | 'relevance'>;
-  const cut: Omit<SegmentationResult, 'explanation'> = segmentFromExplanation(job.image, view as ImageExplanation, {
+  const view = { fused: job.map, relevance: { input: job.map, original: job.map } };
+  const cut: Omit<SegmentationResult, 'explanation'> = segmentFromExplanation(job.image, view, {
     config: job.config, grid: job.grid, ...(job.keys ? { keys: job.keys } : {}),
   });
   const foregroundFraction = cut.mask.data.reduce((sum, v) => sum + v, 0) / cut.mask.data.length;

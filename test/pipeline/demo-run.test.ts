@@ -46,7 +46,7 @@ describe('runDemo on 12 generated disc images (tiny ViT, 16-pixel input)', () =>
   });
 
   it('scores 3 images, none of which the head trained on', () => {
-    const trained = new Set(JSON.parse(readFileSync(join(outDir, 'head', 'trained-images.json'), 'utf8')) as string[]);
+    const trained = new Set((JSON.parse(readFileSync(join(outDir, 'head', 'split.json'), 'utf8')) as { train: string[] }).train);
     expect(trained.size).toBeGreaterThan(0);
     expect(first.images).toHaveLength(3);
     for (const image of first.images) {
