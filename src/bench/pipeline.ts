@@ -42,6 +42,8 @@ export interface PipelineBenchOptions {
 
 /** Seconds per image of one variant's own stages, and its total with the shared explanation. */
 export interface VariantSeconds {
+  /** Whether the DenseCRF step ran (false when the setting disables it; then `crf` is 0). */
+  readonly crfApplied: boolean;
   readonly mask: number;
   readonly crf: number;
   readonly total: number;
@@ -124,7 +126,7 @@ async function timeSetting(
   const { model, head } = classifier;
   const configs = variantNames.map((name) => ({ name, config: resolveConfig(name, options.overrides, { seed: options.seed }) }));
   const explainMs: number[] = [];
-  const stageMs = Object.fromEntries(variantNames.map((name) => [name, { mask: [] as number[], crf: [] as number[] }]));
+  const stageMs = Object.fromEntries(variantNames.map((name) => [name, { mask: [] as number[], crf: [] as number[], crfRuns: 0 }]));
   for (const image of images) {
     for (let run = 0; run < options.runs; run++) {
       const explanation = await explainImage(image, { model, head, config: configs[0]!.config });
@@ -136,7 +138,8 @@ async function timeSetting(
         const keysMs = performance.now() - started;
         const cut = segmentFromExplanation(image, explanation, { config, grid: { rows: model.rows, cols: model.cols }, ...(keys ? { keys } : {}) });
         stageMs[name]!.mask.push(keysMs + cut.timingsMs.mask!);
-        stageMs[name]!.crf.push(cut.timingsMs.crf!);
+        stageMs[name]!.crf.push(cut.timingsMs.crf ?? 0);
+        if (cut.timingsMs.crf !== undefined) stageMs[name]!.crfRuns++;
       }
       options.advance();
     }
@@ -145,7 +148,8 @@ async function timeSetting(
   const variants = Object.fromEntries(variantNames.map((name) => {
     const mask = mean(stageMs[name]!.mask) / 1000;
     const crf = mean(stageMs[name]!.crf) / 1000;
-    return [name, { mask: round(mask), crf: round(crf), total: round(explainSeconds + mask + crf) }];
+    const crfApplied = stageMs[name]!.crfRuns > 0;
+    return [name, { crfApplied, mask: round(mask), crf: round(crf), total: round(explainSeconds + mask + crf) }];
   })) as Record<VariantName, VariantSeconds>;
   const { nSteps, ntSamples, method } = configs[0]!.config.explain;
   return { explain: { nSteps, ntSamples, method }, explainSeconds: round(explainSeconds), variants };

