@@ -5,12 +5,11 @@
  */
 export * from './core/index.js';
 
-export { VitModel, VIT_OUTPUTS, type VitOutput, type VitOutputs, type VitModelOptions } from './backbone/vit-model.js';
-export { VIT_SMALL_16, resolveVitConfig, type VitConfig } from './backbone/vit-config.js';
-export type { StateDict, NamedTensor } from './backbone/state-dict.js';
 export {
-  loadWeights, inferVitConfig, checkVitStateDict, fetchWeights, resolveWeightsPath, encodeSafetensors, type LoadedWeights,
-} from './backbone/weights/index.js';
+  VitModel, VIT_OUTPUTS, VIT_SMALL_16, resolveVitConfig, loadBackbone, vitConfigFromStateDict,
+  loadWeights, inferVitConfig, checkVitStateDict, fetchWeights, resolveWeightsPath, encodeSafetensors,
+  type VitOutput, type VitOutputs, type VitModelOptions, type VitConfig, type StateDict, type NamedTensor, type LoadedWeights, type LoadedBackbone,
+} from './backbone/index.js';
 
 export * from './data/index.js';
 export * from './head/index.js';
@@ -21,20 +20,12 @@ export * from './ncut/index.js';
 export * from './crf/index.js';
 export * from './metrics/index.js';
 
-export type { PipelineConfig, PartialPipelineConfig } from './pipeline/config.js';
-export { defaultConfig } from './pipeline/defaults.js';
-export { variantPresets, variantNames, defaultVariant, fastPreset, mergeConfig, resolveConfig, type VariantName } from './pipeline/presets.js';
-export { loadClassifier, type Classifier } from './pipeline/classifier-model.js';
-export { explainImage, gradientFnFor, type ImageExplanation } from './pipeline/explain-image.js';
-export { segmentImage, segmentFromExplanation, type SegmentationResult } from './pipeline/segment-image.js';
-export { runSegmentation } from './pipeline/segment-run.js';
-export { trainClassifier } from './pipeline/train-classifier.js';
-export { tokenCutBaseline, maskCutBaseline, bestSingleMask } from './pipeline/baselines.js';
-export { ellipsePrior, otsuOnIntensity, fractionFromMasks } from './pipeline/references.js';
-export { evaluateMaskFolders } from './pipeline/evaluate.js';
-export { blendHeatmap, colorizeMap, overlayMask } from './pipeline/overlay.js';
+export * from './render/index.js';
 
-// Names that two stages define alike: the head's feature kind ('cls' | 'clsLast4') and the ncut patch grid win.
-export type { FeatureKind } from './head/index.js';
-export type { PatchGrid } from './ncut/index.js';
-export type { FeatureKind as FeatureMapKind } from './features/index.js';
+export type { PipelineConfig, PartialPipelineConfig, VariantName, Classifier, ImageExplanation, SegmentationResult } from './pipeline/index.js';
+export {
+  defaultConfig, variantPresets, variantNames, defaultVariant, fastPreset, mergeConfig, resolveConfig, methodNeeds,
+  loadClassifier, withClassifier, gradientFnFor, explainImage, segmentImage, segmentFromExplanation, cutAndRefine,
+  runSegmentation, trainClassifier, tokenCutBaseline, maskCutBaseline, bestSingleMask, ellipsePrior, otsuOnIntensity,
+  fractionFromMasks, evaluateMaskFolders, COMPETITORS,
+} from './pipeline/index.js';

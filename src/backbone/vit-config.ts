@@ -39,6 +39,17 @@ export function resolveVitConfig(partial: Partial<VitConfig> = {}): VitConfig {
   return Object.freeze(config);
 }
 
+/** An input side, or rows and cols, in pixels (multiples of the patch), resolved against the config's imageSize. */
+export function resolveInputSize(config: VitConfig, size: number | { readonly rows: number; readonly cols: number } = config.imageSize): { rows: number; cols: number } {
+  const rows = typeof size === 'number' ? size : size.rows;
+  const cols = typeof size === 'number' ? size : size.cols;
+  for (const [side, what] of [[rows, 'the input rows'], [cols, 'the input cols']] as const) {
+    ensureInteger(side, what, { min: config.patchSize });
+    ensure(side % config.patchSize === 0, `a multiple of the patch size ${config.patchSize}`, what, side);
+  }
+  return { rows, cols };
+}
+
 export function headDim(config: VitConfig): number {
   return config.dim / config.heads;
 }

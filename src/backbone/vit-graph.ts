@@ -33,6 +33,12 @@ export interface VitGraph {
   readonly queries: Value;
   readonly keys: Value;
   readonly values: Value;
+  /**
+   * The residual stream [batch, 1 + patches, dim] entering each block: blockInputs[i] feeds block i and
+   * blockInputs[depth] is the last block's output before the final norm. A fine-tuning run computes
+   * blockInputs[depth - N] without gradients and trains the last N blocks from there (vit-finetune-graph.ts).
+   */
+  readonly blockInputs: readonly Value[];
 }
 
 /** Report every missing or mis-shaped tensor at once. Extra tensors (a pretraining head) are ignored. */
@@ -61,17 +67,19 @@ export function buildVitGraph(stateDict: StateDict, config: VitConfig, options: 
     : g.weight('pos_embed.interpolated', [1, tokens, config.dim], interpolatePosEmbed(stateDict.get('pos_embed')!.data, config.dim, grid));
   x = add(g, x, posEmbed);
   const normedCls: Value[] = [];
+  const blockInputs: Value[] = [x];
   let last: AttentionValues | undefined;
   for (let i = 0; i < config.depth; i++) {
     const block = transformerBlock(g, x, (name) => w(`blocks.${i}.${name}`), config);
     x = block.output;
+    blockInputs.push(x);
     last = block.attention;
     if (i >= config.depth - 4) normedCls.push(layerNorm(g, select(g, x, 1, 0), w('norm.weight'), w('norm.bias'), config.layerNormEps));
   }
   const normed = layerNorm(g, x, w('norm.weight'), w('norm.bias'), config.layerNormEps);
   const cls = select(g, normed, 1, 0);
   const clsLast4 = config.depth >= 4 ? concat(g, normedCls, 1) : undefined;
-  const graph = { builder: g, pixels, cls, patchTokens: slice(g, normed, 1, 1, tokens), ...last!, ...(clsLast4 ? { clsLast4 } : {}) };
+  const graph = { builder: g, pixels, cls, blockInputs, patchTokens: slice(g, normed, 1, 1, tokens), ...last!, ...(clsLast4 ? { clsLast4 } : {}) };
   if (!options.head) return graph;
   return { ...graph, logits: classify(g, graph, options.head, config) };
 }
@@ -87,14 +95,18 @@ function embedPatches(g: GraphBuilder, pixels: Value, w: (name: string) => Value
   return concat(g, [clsTokens!, patchTokens], 1);
 }
 
-interface AttentionValues {
+export interface AttentionValues {
   readonly attention: Value;
   readonly queries: Value;
   readonly keys: Value;
   readonly values: Value;
 }
 
-function transformerBlock(g: GraphBuilder, x: Value, w: (name: string) => Value, config: VitConfig): { output: Value; attention: AttentionValues } {
+/**
+ * One pre-norm block, x + attn(norm1(x)) then + mlp(norm2(.)); `w` resolves a tensor name within the block
+ * (`norm1.weight`, ...) to a frozen weight or, when fine-tuning, a trainable parameter.
+ */
+export function transformerBlock(g: GraphBuilder, x: Value, w: (name: string) => Value, config: VitConfig): { output: Value; attention: AttentionValues } {
   const eps = config.layerNormEps;
   const attended = selfAttention(g, layerNorm(g, x, w('norm1.weight'), w('norm1.bias'), eps), w, config);
   const afterAttention = add(g, x, linear(g, attended.output, w('attn.proj.weight'), w('attn.proj.bias')));

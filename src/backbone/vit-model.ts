@@ -5,7 +5,7 @@
 import { ensure, ensureInteger, ensureOneOf, SizeMismatchError } from '../core/index.js';
 import { GraphSession, inputGradient, type SessionOptions, type Value } from '../graph/index.js';
 import type { StateDict } from './state-dict.js';
-import { resolveVitConfig, type VitConfig } from './vit-config.js';
+import { resolveInputSize, resolveVitConfig, type VitConfig } from './vit-config.js';
 import { buildVitGraph, checkVitWeights, type LinearHead, type VitGraph } from './vit-graph.js';
 
 export type { LinearHead } from './vit-graph.js';
@@ -44,13 +44,7 @@ export class VitModel {
   static async create(stateDict: StateDict, config: Partial<VitConfig> = {}, options: VitModelOptions = {}): Promise<VitModel> {
     const resolved = resolveVitConfig(config);
     checkVitWeights(stateDict, resolved);
-    const size = options.inputSize ?? resolved.imageSize;
-    const rows = typeof size === 'number' ? size : size.rows;
-    const cols = typeof size === 'number' ? size : size.cols;
-    for (const [side, what] of [[rows, 'the input rows'], [cols, 'the input cols']] as const) {
-      ensureInteger(side, what, { min: resolved.patchSize });
-      ensure(side % resolved.patchSize === 0, `a multiple of the patch size ${resolved.patchSize}`, what, side);
-    }
+    const { rows, cols } = resolveInputSize(resolved, options.inputSize);
     for (const output of options.outputs ?? []) ensureOneOf(output, 'a ViT output', VIT_OUTPUTS);
     return new VitModel(stateDict, resolved, rows, cols, options);
   }

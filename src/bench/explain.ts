@@ -12,11 +12,8 @@ import { VitModel } from '../backbone/vit-model.js';
 import { loadWeights } from '../backbone/weights/index.js';
 import { IMAGENET_NORMALISATION, readImage } from '../data/index.js';
 import { createLinearHead, type HeadModel } from '../head/index.js';
-import { loadClassifier } from '../pipeline/classifier-model.js';
-import { defaultConfig } from '../pipeline/defaults.js';
-import { explainImage, type ConvergenceStats } from '../pipeline/explain-image.js';
-import { mergeConfig } from '../pipeline/presets.js';
-import { vitConfigFromStateDict } from '../pipeline/vit-features.js';
+import { defaultConfig, explainImage, loadClassifier, mergeConfig, type ConvergenceStats } from '../pipeline/index.js';
+import { vitConfigFromStateDict } from '../backbone/load-backbone.js';
 
 export interface ExplainBenchOptions {
   /** ViT-S/16 weights; default freshly initialised ones (speed does not depend on values; deltas do). */

@@ -14,12 +14,8 @@ import { VitModel } from '../backbone/vit-model.js';
 import { loadWeights } from '../backbone/weights/index.js';
 import { IMAGENET_NORMALISATION, readImage } from '../data/index.js';
 import { createLinearHead, type HeadModel } from '../head/index.js';
-import { loadClassifier } from '../pipeline/classifier-model.js';
-import type { PartialPipelineConfig } from '../pipeline/config.js';
-import { explainImage } from '../pipeline/explain-image.js';
-import { fastPreset, resolveConfig, variantNames, type VariantName } from '../pipeline/presets.js';
-import { patchKeys, segmentFromExplanation } from '../pipeline/segment-image.js';
-import { vitConfigFromStateDict } from '../pipeline/vit-features.js';
+import { explainImage, fastPreset, loadClassifier, patchKeys, resolveConfig, segmentFromExplanation, variantNames, type PartialPipelineConfig, type VariantName } from '../pipeline/index.js';
+import { vitConfigFromStateDict } from '../backbone/load-backbone.js';
 import { initialVitWeights } from './explain.js';
 
 export interface PipelineBenchOptions {

@@ -4,7 +4,7 @@
  */
 import { ensureInteger, type ProgressCallback } from '../core/index.js';
 import type { FeatureKind } from '../head/index.js';
-import { trainHeadOnDataset, writeTrainingRun } from '../pipeline/train-head-run.js';
+import { trainHeadOnDataset, writeTrainingRun } from '../pipeline/index.js';
 
 export interface TrainBenchOptions {
   readonly weightsPath: string;

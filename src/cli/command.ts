@@ -14,6 +14,13 @@ export interface CliIo {
 export interface ParsedArgs {
   readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>;
   readonly positionals: string[];
+  /** The arguments after the command name as typed, for run.json (tests may leave it out). */
+  readonly argv?: readonly string[];
+}
+
+/** `explainseg NAME ARGS...` as the user typed it, for the run.json of a run folder. */
+export function commandLine(name: string, args: ParsedArgs): string {
+  return ['explainseg', name, ...(args.argv ?? [])].join(' ');
 }
 
 /**

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputFileError } from '../core/errors.js';
 import { invalid } from '../core/validate.js';
-import type { PartialPipelineConfig, PipelineConfig } from '../pipeline/config.js';
-import { defaultConfig } from '../pipeline/defaults.js';
-import { defaultVariant, fastPreset, resolveConfig, variantNames } from '../pipeline/presets.js';
+import { defaultConfig, defaultVariant, fastPreset, resolveConfig, variantNames, type PartialPipelineConfig, type PipelineConfig } from '../pipeline/index.js';
 import type { OptionSpecs, ParsedArgs } from './command.js';
 
 /**

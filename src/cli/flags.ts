@@ -1,10 +1,10 @@
-import { ensureInteger, ensureNumber, ensureOneOf, invalid } from '../core/index.js';
+import { ensureOneOf, invalid, parseNumberText } from '../core/index.js';
 import type { ParsedArgs } from './command.js';
 
 /**
  * Reading a command's own flags from `parseArgs` values, with the one message format
- * "expected X for --flag but received Z". Numeric flags go through `Number(text)`, so "abc" is reported
- * as NaN and "1.5" as 1.5, naming the flag.
+ * "expected X for --flag but received Z". A bad number is reported as typed ("received 'abc'", never
+ * "received NaN"), naming the flag; an empty value is not read as 0.
  */
 export type FlagValues = ParsedArgs['values'];
 
@@ -40,13 +40,13 @@ export function integerFlag(values: FlagValues, name: string, options?: NumberFl
 export function integerFlag(values: FlagValues, name: string, options: NumberFlagRange & { readonly fallback?: number } = {}): number | undefined {
   const { fallback, ...range } = options;
   const text = stringFlag(values, name);
-  return text === undefined ? fallback : ensureInteger(Number(text), `--${name}`, range);
+  return text === undefined ? fallback : parseNumberText(text, `--${name}`, { ...range, integer: true });
 }
 
 /** A finite number flag within the range, or undefined when absent. */
 export function numberFlag(values: FlagValues, name: string, range: NumberFlagRange = {}): number | undefined {
   const text = stringFlag(values, name);
-  return text === undefined ? undefined : ensureNumber(Number(text), `--${name}`, range);
+  return text === undefined ? undefined : parseNumberText(text, `--${name}`, range);
 }
 
 /** One of the allowed words, or undefined when absent. */

@@ -1,10 +1,14 @@
 import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { compareCommand } from './commands/compare.js';
+import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { evaluateMapsCommand } from './commands/maps/evaluate-maps.js';
+import { trainTokenHeadCommand } from './commands/maps/train-token-head.js';
 import { explainCommand } from './commands/explain.js';
 import { inspectCommand } from './commands/inspect.js';
+import { reportCommand } from './commands/report.js';
 import { segmentCommand } from './commands/segment.js';
 import { trainCommand } from './commands/train.js';
 import { viewCommand } from './commands/view.js';
@@ -14,12 +18,16 @@ import { weightsCommand } from './commands/weights.js';
 export const commands: Command[] = [
   demoCommand,
   trainCommand,
+  trainTokenHeadCommand,
   explainCommand,
   segmentCommand,
   evaluateCommand,
+  evaluateMapsCommand,
   compareCommand,
   viewCommand,
+  reportCommand,
   benchCommand,
   weightsCommand,
+  dataCommand,
   inspectCommand,
 ];

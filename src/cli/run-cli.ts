@@ -14,6 +14,7 @@ const exitCodeByError: Record<ErrorCode, number> = {
   E_CHECKSUM: 4,
   E_DOWNLOAD: 1,
   E_RUNTIME: 1,
+  E_RUN_FOLDER: 2,
 };
 
 export function findCommand(name: string): Command | undefined {
@@ -42,7 +43,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version') {
-    const { toolVersion } = await import('../core/run-manifest.js');
+    const { toolVersion } = await import('../core/io/run-manifest.js');
     io.stdout.write(`${await toolVersion()}\n`);
     return 0;
   }
@@ -54,7 +55,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' }, ...command.options }, allowPositionals: true, strict: true });
+    const args = joinNegativeNumbers(rest, command.options);
+    parsed = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...command.options }, allowPositionals: true, strict: true });
   } catch (error) {
     io.stderr.write(`explainseg ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
     return 2;
@@ -64,10 +66,28 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    return await command.run({ values: parsed.values, positionals: parsed.positionals }, io);
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, argv: rest }, io);
   } catch (error) {
     return reportError(name, error, io);
   }
+}
+
+/**
+ * `--flag -1` for a string option becomes `--flag=-1`: node's parseArgs takes a value that starts with '-'
+ * for another option ("argument is ambiguous"), so a negative number would never reach the validation
+ * that says what is allowed.
+ */
+export function joinNegativeNumbers(args: readonly string[], options: Command['options']): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : undefined;
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]!);
+  }
+  return out;
 }
 
 function printCommandHelp(name: string | undefined, io: CliIo): number {

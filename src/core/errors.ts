@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'E_MODEL_MISMATCH'
   | 'E_DOWNLOAD'
   | 'E_CHECKSUM'
-  | 'E_RUNTIME';
+  | 'E_RUNTIME'
+  | 'E_RUN_FOLDER';
 
 export class ExplainSegError extends Error {
   readonly code: ErrorCode;
@@ -19,6 +20,11 @@ export class ExplainSegError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+  }
+
+  /** The constructor's arguments besides the message, so that the error can be rebuilt whole elsewhere. */
+  get fields(): Readonly<Record<string, unknown>> {
+    return {};
   }
 }
 
@@ -32,9 +38,37 @@ export class InvalidArgumentError extends ExplainSegError {
 /** A file the user named cannot be read or decoded; the message names the file and the problem. */
 export class InputFileError extends ExplainSegError {
   readonly file: string;
+  readonly problem: string;
   constructor(file: string, problem: string, options?: { cause?: unknown }) {
     super('E_INPUT_FILE', `${file}: ${problem}`, options);
     this.file = file;
+    this.problem = problem;
+  }
+
+  override get fields(): Readonly<Record<string, unknown>> {
+    return { file: this.file, problem: this.problem };
+  }
+}
+
+/**
+ * An input image has more pixels than the documented limit (`DEFAULT_MAX_PIXELS` in data/image-io.ts).
+ * An InputFileError, so a run that skips bad images skips this one too, with the same exit status.
+ */
+export class ImageTooLargeError extends InputFileError {
+  readonly size: { readonly rows: number; readonly cols: number };
+  readonly pixels: number;
+  readonly maxPixels: number;
+  constructor(file: string, size: { rows: number; cols: number }, maxPixels: number) {
+    const pixels = size.rows * size.cols;
+    const count = (n: number): string => n.toLocaleString('en-US');
+    super(file, `expected at most ${count(maxPixels)} pixels for an input image but received ${size.cols} x ${size.rows} = ${count(pixels)}; downscale it first`);
+    this.size = { rows: size.rows, cols: size.cols };
+    this.pixels = pixels;
+    this.maxPixels = maxPixels;
+  }
+
+  override get fields(): Readonly<Record<string, unknown>> {
+    return { file: this.file, size: this.size, maxPixels: this.maxPixels };
   }
 }
 
@@ -53,6 +87,10 @@ export class WeightsError extends ExplainSegError {
     super('E_WEIGHTS', `${file}: ${problems.length === 1 ? problems[0] : `\n  - ${problems.join('\n  - ')}`}`, options);
     this.file = file;
     this.problems = problems;
+  }
+
+  override get fields(): Readonly<Record<string, unknown>> {
+    return { file: this.file, problems: this.problems };
   }
 }
 
@@ -77,8 +115,18 @@ export class DownloadError extends ExplainSegError {
 }
 
 export class ChecksumError extends ExplainSegError {
+  readonly file: string;
+  readonly expected: string;
+  readonly received: string;
   constructor(file: string, expected: string, received: string) {
     super('E_CHECKSUM', `${file}: expected SHA-256 ${expected} but received ${received}`);
+    this.file = file;
+    this.expected = expected;
+    this.received = received;
+  }
+
+  override get fields(): Readonly<Record<string, unknown>> {
+    return { file: this.file, expected: this.expected, received: this.received };
   }
 }
 
@@ -86,5 +134,20 @@ export class ChecksumError extends ExplainSegError {
 export class RuntimeError extends ExplainSegError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('E_RUNTIME', message, options);
+  }
+}
+
+/** An output folder that another process is writing, or that holds a run made with other settings. */
+export class RunFolderError extends ExplainSegError {
+  readonly dir: string;
+  readonly problem: string;
+  constructor(dir: string, problem: string) {
+    super('E_RUN_FOLDER', `${dir}: ${problem}`);
+    this.dir = dir;
+    this.problem = problem;
+  }
+
+  override get fields(): Readonly<Record<string, unknown>> {
+    return { dir: this.dir, problem: this.problem };
   }
 }

@@ -67,3 +67,15 @@ export function resizeMaskNearest(mask: Mask, rows: number, cols: number): Mask 
   }
   return out;
 }
+
+/**
+ * A mask brought to another size through its bilinear indicator thresholded at one half: smoother edges
+ * than nearest-neighbour blocks when a coarse (patch or grid) mask is upsampled. Same size: returned as is.
+ */
+export function resizeMaskSmooth(mask: Mask, rows: number, cols: number): Mask {
+  if (mask.rows === rows && mask.cols === cols) return mask;
+  const soft = resizeMapBilinear(createScalarMap(mask.rows, mask.cols, Float32Array.from(mask.data)), rows, cols);
+  const out = createMask(rows, cols);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = soft.data[i]! > 0.5 ? 1 : 0;
+  return out;
+}

@@ -22,6 +22,12 @@ export interface ScalarMap {
   readonly cols: number;
 }
 
+/** The token grid of a ViT input: rows x cols patches, row-major (N = rows * cols patch tokens). */
+export interface PatchGrid {
+  readonly rows: number;
+  readonly cols: number;
+}
+
 export function createImageTensor(channels: number, rows: number, cols: number, data?: Float32Array): ImageTensor {
   return { data: data ?? new Float32Array(channels * rows * cols), channels, rows, cols };
 }

@@ -35,6 +35,18 @@ export function ensureNumber(value: unknown, what: string, range: { min?: number
   return value as number;
 }
 
+/**
+ * A number typed as text (a CLI flag): the message quotes the text as typed, so `--lr abc` reads
+ * "expected a finite number ... for --lr but received 'abc'", never "received NaN". Empty text is not 0.
+ */
+export function parseNumberText(text: string, what: string, options: { integer?: boolean; min?: number; max?: number } = {}): number {
+  const { integer = false, min = -Infinity, max = Infinity } = options;
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const ok = Number.isFinite(value) && (!integer || Number.isInteger(value)) && value >= min && value <= max;
+  ensure(ok, `${integer ? 'an integer' : 'a finite number'}${rangeText(min, max)}`, what, text);
+  return value;
+}
+
 export function ensureOneOf<T extends string>(value: unknown, what: string, allowed: readonly T[]): T {
   ensure(typeof value === 'string' && (allowed as readonly string[]).includes(value), `one of ${allowed.join(', ')}`, what, value);
   return value as T;

@@ -98,3 +98,55 @@ export function augmentImage(image: ImageTensor, rng: Rng, options: AugmentOptio
   const degrees = (2 * rng.next() - 1) * settings.rotationDegrees;
   return settings.rotationDegrees > 0 ? rotateImage(out, degrees) : out;
 }
+
+/** RandomResizedCrop's ranges: the crop's share of the image area and its aspect ratio (cols / rows). */
+export interface ResizedCropOptions {
+  /** Default [0.5, 1]: torchvision's 0.08 would often cut a lesion out of a patch labelled by its content. */
+  readonly scale?: readonly [number, number];
+  /** Default [3/4, 4/3], torchvision's. */
+  readonly ratio?: readonly [number, number];
+}
+
+/**
+ * A random rectangle of the image resampled back to its own size with bilinear sampling, as torchvision's
+ * RandomResizedCrop (Szegedy et al., "Going deeper with convolutions", CVPR 2015): area share uniform in
+ * `scale`, log aspect ratio uniform in `ratio`, up to 10 tries, then the whole image.
+ */
+export function randomResizedCrop(image: ImageTensor, rng: Rng, options: ResizedCropOptions = {}): ImageTensor {
+  ensureImage(image);
+  const [minScale, maxScale] = options.scale ?? [0.5, 1];
+  const [minRatio, maxRatio] = options.ratio ?? [3 / 4, 4 / 3];
+  ensureNumber(minScale, 'the smallest crop scale', { min: Number.MIN_VALUE, max: 1 });
+  ensureNumber(maxScale, 'the largest crop scale', { min: minScale, max: 1 });
+  ensureNumber(minRatio, 'the smallest crop aspect ratio', { min: Number.MIN_VALUE });
+  ensureNumber(maxRatio, 'the largest crop aspect ratio', { min: minRatio });
+  const area = image.rows * image.cols;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const target = area * (minScale + (maxScale - minScale) * rng.next());
+    const aspect = Math.exp(Math.log(minRatio) + (Math.log(maxRatio) - Math.log(minRatio)) * rng.next());
+    const cols = Math.round(Math.sqrt(target * aspect));
+    const rows = Math.round(Math.sqrt(target / aspect));
+    if (cols < 1 || rows < 1 || cols > image.cols || rows > image.rows) continue;
+    const top = rng.int(image.rows - rows + 1);
+    const left = rng.int(image.cols - cols + 1);
+    return resampleRegion(image, { top, left, rows, cols });
+  }
+  return image;
+}
+
+/** The region stretched to the image's size, bilinear with pixel centres aligned (align_corners = false). */
+function resampleRegion(image: ImageTensor, region: { top: number; left: number; rows: number; cols: number }): ImageTensor {
+  const out = createImageTensor(image.channels, image.rows, image.cols);
+  const plane = image.rows * image.cols;
+  const rowScale = region.rows / image.rows;
+  const colScale = region.cols / image.cols;
+  const clampTo = (value: number, high: number): number => Math.min(Math.max(value, 0), high);
+  for (let y = 0; y < image.rows; y++) {
+    const sy = clampTo(region.top + (y + 0.5) * rowScale - 0.5, image.rows - 1);
+    for (let x = 0; x < image.cols; x++) {
+      const sx = clampTo(region.left + (x + 0.5) * colScale - 0.5, image.cols - 1);
+      for (let c = 0; c < image.channels; c++) out.data[c * plane + y * image.cols + x] = sampleBilinear(image, c, sy, sx);
+    }
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { DatasetError, type Rng } from '../core/index.js';
 import type { CropRect } from './batch.js';
-import { readImageSize } from './image-io.js';
+import { readImageSize } from './images/image-io.js';
 
 /** One example: an image file (or a crop of one), its class index and, where known, its mask and patient. */
 export interface DatasetItem {

@@ -1,5 +1,5 @@
-export * from './image-io.js';
-export * from './image-write.js';
+export * from './images/image-io.js';
+export * from './images/image-write.js';
 export * from './batch.js';
 export * from './normalise.js';
 export * from './augment.js';
@@ -10,3 +10,5 @@ export * from './adapters.js';
 export * from './patch-adapters.js';
 export * from './load-dataset.js';
 export * from './splits.js';
+export * from './run-files/index.js';
+export * from './fetch/index.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createRng, ensureInteger } from '../core/index.js';
 import { listImageFiles, stemOf } from './adapters.js';
 import { balanceByLabel, checkClassesPresent, checkImageFiles, ProblemList, type AdapterOptions, type Dataset, type DatasetItem } from './dataset.js';
-import { readMask } from './image-io.js';
+import { readMask } from './images/image-io.js';
 import { labelPatches, type PatchOptions } from './patches.js';
 
 export interface PatchDatasetOptions extends AdapterOptions, PatchOptions {

@@ -3,8 +3,8 @@
  * the elementwise product of the normalised relevance and the normalised ViT feature map,
  * renormalised, so a region must be both relevant to the class and salient to the ViT.
  */
-import { createScalarMap, ensure, ensureMap, ensureOneOf, resizeMapBilinear, type ScalarMap } from '../core/index.js';
-import { clsAttentionMap, headAttentionMap, principalComponentMap, tokenNormMap, type PatchGrid } from './vit-maps.js';
+import { createScalarMap, ensure, ensureMap, ensureOneOf, resizeMapBilinear, type PatchGrid, type ScalarMap } from '../core/index.js';
+import { clsAttentionMap, headAttentionMap, principalComponentMap, tokenNormMap } from './vit-maps.js';
 
 /** Min-max scaling to [0, 1]; a constant map (including all zeros) becomes zeros. */
 export function normalizeMinMax(map: ScalarMap): ScalarMap {
@@ -22,8 +22,8 @@ export function normalizeMinMax(map: ScalarMap): ScalarMap {
   return out;
 }
 
-export const FEATURE_KINDS = ['cls-attention', 'head-attention', 'token-norm', 'pca'] as const;
-export type FeatureKind = (typeof FEATURE_KINDS)[number];
+export const FEATURE_MAP_KINDS = ['cls-attention', 'head-attention', 'token-norm', 'pca'] as const;
+export type FeatureMapKind = (typeof FEATURE_MAP_KINDS)[number];
 
 /** The last block's arrays for one image (shapes in vit-maps.ts). */
 export interface VitLastBlock extends PatchGrid {
@@ -35,7 +35,7 @@ export interface VitLastBlock extends PatchGrid {
 
 export interface FeatureMapOptions {
   /** Default 'cls-attention' (mean over heads). */
-  readonly kind?: FeatureKind;
+  readonly kind?: FeatureMapKind;
   /** The head for 'head-attention'. */
   readonly head?: number;
   /** The image size to upsample to (bilinear, half-pixel centres). */
@@ -44,13 +44,13 @@ export interface FeatureMapOptions {
 
 /** A feature map normalised to [0, 1] on the patch grid (`patch`) and upsampled to the image (`image`). */
 export function featureMap(block: VitLastBlock, options: FeatureMapOptions): { patch: ScalarMap; image: ScalarMap } {
-  const kind = ensureOneOf(options.kind ?? 'cls-attention', 'the feature map kind', FEATURE_KINDS);
+  const kind = ensureOneOf(options.kind ?? 'cls-attention', 'the feature map kind', FEATURE_MAP_KINDS);
   const raw = rawFeatureMap(block, kind, options.head);
   const patch = normalizeMinMax(raw);
   return { patch, image: resizeMapBilinear(patch, options.outputSize.rows, options.outputSize.cols) };
 }
 
-function rawFeatureMap(block: VitLastBlock, kind: FeatureKind, head: number | undefined): ScalarMap {
+function rawFeatureMap(block: VitLastBlock, kind: FeatureMapKind, head: number | undefined): ScalarMap {
   if (kind === 'cls-attention' || kind === 'head-attention') {
     ensure(block.attention !== undefined, 'the last-block attention', `the ${kind} feature map`, block.attention);
     return kind === 'cls-attention' ? clsAttentionMap(block.attention!, block) : headAttentionMap(block.attention!, block, head ?? 0);

@@ -7,19 +7,14 @@
  * Shapes (one image, row-major):
  *   attention    [heads, 1 + N, 1 + N], softmax rows of the last block; token 0 is CLS
  *   patchTokens  [N, dim], the last block's patch tokens without CLS
- * with N = gridRows * gridCols patches in row-major order.
+ * with N = rows * cols patches in row-major order.
  */
-import { createScalarMap, ensure, ensureInteger, type ScalarMap } from '../core/index.js';
-
-export interface PatchGrid {
-  readonly gridRows: number;
-  readonly gridCols: number;
-}
+import { createScalarMap, ensure, ensureInteger, type PatchGrid, type ScalarMap } from '../core/index.js';
 
 function patchCount(grid: PatchGrid): number {
-  ensureInteger(grid.gridRows, 'the patch grid rows', { min: 1 });
-  ensureInteger(grid.gridCols, 'the patch grid cols', { min: 1 });
-  return grid.gridRows * grid.gridCols;
+  ensureInteger(grid.rows, 'the patch grid rows', { min: 1 });
+  ensureInteger(grid.cols, 'the patch grid cols', { min: 1 });
+  return grid.rows * grid.cols;
 }
 
 function attentionHeads(attention: Float32Array, grid: PatchGrid): number {
@@ -35,7 +30,7 @@ export function headAttentionMap(attention: Float32Array, grid: PatchGrid, head:
   ensureInteger(head, 'the attention head', { min: 0, max: heads - 1 });
   const tokens = patchCount(grid) + 1;
   const start = head * tokens * tokens + 1;
-  return createScalarMap(grid.gridRows, grid.gridCols, attention.slice(start, start + tokens - 1));
+  return createScalarMap(grid.rows, grid.cols, attention.slice(start, start + tokens - 1));
 }
 
 /** One CLS-to-patch map per head. */
@@ -47,7 +42,7 @@ export function perHeadAttentionMaps(attention: Float32Array, grid: PatchGrid): 
 /** Mean over heads of the CLS-to-patch attention (the default feature map). */
 export function clsAttentionMap(attention: Float32Array, grid: PatchGrid): ScalarMap {
   const maps = perHeadAttentionMaps(attention, grid);
-  const out = createScalarMap(grid.gridRows, grid.gridCols);
+  const out = createScalarMap(grid.rows, grid.cols);
   for (const map of maps) for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + map.data[i]! / maps.length;
   return out;
 }
@@ -62,7 +57,7 @@ function tokenDim(patchTokens: Float32Array, grid: PatchGrid): number {
 /** L2 norm of each patch token. */
 export function tokenNormMap(patchTokens: Float32Array, grid: PatchGrid): ScalarMap {
   const dim = tokenDim(patchTokens, grid);
-  const out = createScalarMap(grid.gridRows, grid.gridCols);
+  const out = createScalarMap(grid.rows, grid.cols);
   for (let p = 0; p < out.data.length; p++) {
     let sum = 0;
     for (let d = 0; d < dim; d++) sum += patchTokens[p * dim + d]! ** 2;
@@ -90,7 +85,7 @@ export function principalComponentMap(patchTokens: Float32Array, grid: PatchGrid
   const centred = centreColumns(patchTokens, count, dim);
   const covariance = covarianceOf(centred, count, dim);
   const vector = dominantEigenvector(covariance, dim, options);
-  const out = createScalarMap(grid.gridRows, grid.gridCols);
+  const out = createScalarMap(grid.rows, grid.cols);
   if (vector === undefined) return out;
   for (let p = 0; p < count; p++) {
     let projection = 0;

@@ -35,6 +35,7 @@ export class GraphBuilder {
   private readonly initializers = new Map<string, OnnxTensor>();
   private readonly constantsByContent = new Map<string, Value>();
   private readonly inputs: OnnxValueInfo[] = [];
+  private readonly parameters = new Map<string, Value>();
   private readonly entries: TapeEntry[] = [];
   private counter = 0;
   private recording = true;
@@ -43,6 +44,23 @@ export class GraphBuilder {
   input(name: string, shape: readonly Dim[], options: { differentiable?: boolean } = {}): Value {
     this.inputs.push({ name, type: 'float', shape });
     return { name, shape, requiresGrad: options.differentiable ?? false };
+  }
+
+  /**
+   * A trainable float32 parameter: a graph input fed at every run (so an optimiser can update it between
+   * runs without rebuilding the session) and differentiable, unlike the frozen `weight`. Declaring the same
+   * name twice returns the first declaration.
+   */
+  parameter(name: string, shape: readonly number[]): Value {
+    const existing = this.parameters.get(name);
+    if (existing) {
+      ensure(existing.shape.join('x') === shape.join('x'), existing.shape.join('x'), `the parameter ${name} declared again`, shape.join('x'));
+      return existing;
+    }
+    ensure(!this.initializers.has(name), 'a name not used by a frozen weight', 'the parameter', name);
+    const value = this.input(name, shape, { differentiable: true });
+    this.parameters.set(name, value);
+    return value;
   }
 
   /** A frozen float32 initializer (a weight). The data is referenced, not copied, until serialisation. */

@@ -7,3 +7,5 @@ export * from './ops/linear.js';
 export * from './ops/shape.js';
 export * from './ops/reduce.js';
 export * from './ops/normalization.js';
+export * from './ops/loss.js';
+export * from './optim/index.js';

@@ -2,3 +2,5 @@ export * from './linear-head.js';
 export * from './report.js';
 export * from './train.js';
 export * from './head-file.js';
+export * from './token-head.js';
+export * from './token-head-file.js';

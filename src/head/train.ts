@@ -36,6 +36,10 @@ export interface EpochRecord {
   readonly trainLoss: number;
   readonly valLoss?: number;
   readonly valBalancedAccuracy?: number;
+  /** ROC AUC on validation (null when it has one class only). */
+  readonly valRocAuc?: number | null;
+  /** Wall-clock seconds of the epoch (fine-tuning records it; the linear head is too fast to matter). */
+  readonly seconds?: number;
 }
 
 export interface TrainHeadResult {
@@ -189,9 +193,10 @@ function evaluateEpoch(head: LinearHead, context: { epoch: number; lr: number; f
   if (!context.validation) return { epoch: context.epoch, lr: context.lr, trainLoss };
   const probabilities = softmax(predictHead(head, context.validation.features), classCount);
   const equal = new Float64Array(classCount).fill(1);
+  const report = classificationReport(probabilities, context.validation.labels, classCount);
   return {
     epoch: context.epoch, lr: context.lr, trainLoss,
     valLoss: crossEntropy(probabilities, context.validation.labels, equal),
-    valBalancedAccuracy: classificationReport(probabilities, context.validation.labels, classCount).balancedAccuracy,
+    valBalancedAccuracy: report.balancedAccuracy, valRocAuc: report.rocAuc,
   };
 }

@@ -1,4 +1,5 @@
-import { createRng, ensureInteger, ensureNumber, ensureOneOf, type Mask, type Rng } from '../core/index.js';
+import { ensureInteger, ensureNumber, ensureOneOf, type Mask } from '../core/index.js';
+import { bootstrapMeanIntervals, type Interval } from './bootstrap.js';
 import {
   confusionCounts, diceFromCounts, EMPTY_GROUND_TRUTH_RULES, iouFromCounts, meanIouTwoClass, sumCounts,
   type ConfusionCounts, type EmptyGroundTruthRule,
@@ -23,10 +24,7 @@ export interface ImageScoreRow extends ConfusionCounts {
   readonly predPixels: number;
 }
 
-export interface Interval {
-  readonly low: number;
-  readonly high: number;
-}
+export type { Interval } from './bootstrap.js';
 
 export interface MetricsSummary {
   readonly images: number;
@@ -41,6 +39,12 @@ export interface MetricsSummary {
   /** Two-class (background, foreground) mIoU: mean over all images, and from pooled counts. */
   readonly meanIouTwoClass: number;
   readonly pooledMeanIouTwoClass: number;
+  /**
+   * Mean over all images of the predicted and of the true foreground fraction (pixels / image pixels): a
+   * method that returns half the frame where lesions cover a tenth shows at once. NaN when there are no images.
+   */
+  readonly meanPredictedFraction: number;
+  readonly meanTrueFraction: number;
   /** Percentile bootstrap intervals over the scored images; null when resampling is off or nothing was scored. */
   readonly intervals: { readonly level: number; readonly resamples: number; readonly meanIou: Interval; readonly meanDice: Interval } | null;
   readonly rows: readonly ImageScoreRow[];
@@ -104,38 +108,23 @@ export class SegmentationMetrics {
       pooledDice: this.rows.length === 0 ? Number.NaN : diceFromCounts(pooled, options),
       meanIouTwoClass: mean(this.rows.map((row) => row.meanIouTwoClass)),
       pooledMeanIouTwoClass: this.rows.length === 0 ? Number.NaN : meanIouTwoClass(pooled),
+      meanPredictedFraction: mean(this.rows.map((row) => row.predPixels / pixelsOf(row))),
+      meanTrueFraction: mean(this.rows.map((row) => row.gtPixels / pixelsOf(row))),
       intervals: this.bootstrap(scored),
       rows: [...this.rows],
     };
   }
 
   private bootstrap(scored: readonly ImageScoreRow[]): MetricsSummary['intervals'] {
-    if (this.resamples === 0 || scored.length === 0) return null;
-    const rng = createRng(this.seed);
-    const iouMeans = new Float64Array(this.resamples);
-    const diceMeans = new Float64Array(this.resamples);
-    for (let b = 0; b < this.resamples; b++) {
-      const { iouMean, diceMean } = resampledMeans(scored, rng);
-      iouMeans[b] = iouMean;
-      diceMeans[b] = diceMean;
-    }
-    const tail = (1 - this.confidence) / 2;
-    const interval = (values: Float64Array): Interval =>
-      ({ low: percentile(values, tail), high: percentile(values, 1 - tail) });
-    return { level: this.confidence, resamples: this.resamples, meanIou: interval(iouMeans), meanDice: interval(diceMeans) };
+    const columns = [scored.map((row) => row.iou), scored.map((row) => row.dice)];
+    const intervals = bootstrapMeanIntervals(columns, { resamples: this.resamples, confidence: this.confidence, seed: this.seed });
+    if (!intervals) return null;
+    return { level: this.confidence, resamples: this.resamples, meanIou: intervals[0]!, meanDice: intervals[1]! };
   }
 }
 
-/** IoU and Dice means of one resample drawn with replacement (the same draw for both, so they pair). */
-function resampledMeans(rows: readonly ImageScoreRow[], rng: Rng): { iouMean: number; diceMean: number } {
-  let iouSum = 0;
-  let diceSum = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[rng.int(rows.length)]!;
-    iouSum += row.iou;
-    diceSum += row.dice;
-  }
-  return { iouMean: iouSum / rows.length, diceMean: diceSum / rows.length };
+function pixelsOf(counts: ConfusionCounts): number {
+  return counts.tp + counts.fp + counts.fn + counts.tn;
 }
 
 function mean(values: readonly number[]): number {
@@ -143,12 +132,4 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** Percentile with linear interpolation between order statistics (numpy's default 'linear' method). */
-export function percentile(values: ArrayLike<number>, fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const position = fraction * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
-}
+export { percentile } from './bootstrap.js';

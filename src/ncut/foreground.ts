@@ -1,12 +1,7 @@
 /**
  * Which side of a bipartition is the foreground, and which of its pieces to keep.
  */
-import { ensure, ensureInteger, ensureOneOf } from '../core/index.js';
-
-export interface PatchGrid {
-  readonly rows: number;
-  readonly cols: number;
-}
+import { ensure, ensureInteger, ensureNumber, ensureOneOf, type PatchGrid } from '../core/index.js';
 
 /** 'eigen-peak': TokenCut's rule; 'score': the side with the higher mean of a per-node score (relevance). */
 export type ForegroundRule = 'eigen-peak' | 'score';
@@ -16,7 +11,16 @@ export interface ForegroundOptions {
   rule?: ForegroundRule;
   /** Per-node score for the 'score' rule, e.g. mean relevance per patch. */
   scores?: ArrayLike<number>;
+  /**
+   * 'score' rule: mean scores closer than this are a tie, which goes to the smaller side (default 0.05, for
+   * scores in [0, 1] such as a normalised relevance map). Without a margin, a map that barely tells the
+   * sides apart flips the mask between one side and the other on a one-grey-level change of the input.
+   */
+  tieMargin?: number;
 }
+
+/** The 'score' rule's default tie margin, in score units (scores in [0, 1]). */
+export const SCORE_TIE_MARGIN = 0.05;
 
 export interface ForegroundChoice {
   /** 1 on the chosen side. */
@@ -67,7 +71,8 @@ function meanOver(side: Uint8Array, scores: ArrayLike<number>, wanted: number): 
 /**
  * Picks the foreground side. 'eigen-peak' (TokenCut, Wang et al. CVPR 2022, sec. 3.2): the side holding
  * the largest |eigenvector| entry, since the salient object is the most distinct from the rest.
- * 'score': the side whose mean score is higher (ties keep `partition` as given).
+ * 'score': the side whose mean score is higher by more than `tieMargin`; a closer call
+ * goes to the smaller side, since an object is the minority of a frame (equal sizes keep `partition`).
  */
 export function chooseForeground(partition: Uint8Array, eigenvector: ArrayLike<number>, options: ForegroundOptions = {}): ForegroundChoice {
   const rule = ensureOneOf(options.rule ?? 'eigen-peak', 'the foreground rule', FOREGROUND_RULES);
@@ -78,9 +83,17 @@ export function chooseForeground(partition: Uint8Array, eigenvector: ArrayLike<n
   } else {
     const scores = options.scores;
     ensure(scores !== undefined && scores.length === partition.length, `${partition.length} scores`, 'the foreground scores', scores);
-    flipped = meanOver(partition, scores!, 0) > meanOver(partition, scores!, 1);
+    flipped = scoreRuleFlips(partition, scores!, ensureNumber(options.tieMargin ?? SCORE_TIE_MARGIN, 'the foreground tie margin', { min: 0 }));
   }
   return sideOf(partition, eigenvector, flipped);
+}
+
+function scoreRuleFlips(partition: Uint8Array, scores: ArrayLike<number>, tieMargin: number): boolean {
+  const [inside, outside] = [meanOver(partition, scores, 1), meanOver(partition, scores, 0)];
+  if (!Number.isFinite(inside) || !Number.isFinite(outside)) return inside < outside;
+  if (Math.abs(inside - outside) > tieMargin) return outside > inside;
+  const size = partition.reduce((count, v) => count + v, 0);
+  return size > partition.length - size;
 }
 
 /** The chosen side (the partition, or its complement when flipped) and its seed. */

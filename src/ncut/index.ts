@@ -7,3 +7,4 @@ export * from './cut-normalized.js';
 export * from './foreground.js';
 export * from './token-cut.js';
 export * from './pixel-cut.js';
+export * from './random-walker.js';

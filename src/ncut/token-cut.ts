@@ -3,12 +3,12 @@
  * Both return patch-level masks; upsampling and CRF refinement belong to the pipeline.
  */
 import { createMask, ensure, ensureInteger, ensureNumber } from '../core/index.js';
-import type { Mask } from '../core/index.js';
+import type { Mask, PatchGrid } from '../core/index.js';
 import { affinityCosine } from './affinity.js';
 import { cutNormalized } from './cut-normalized.js';
 import type { CutOptions } from './cut-normalized.js';
 import { chooseForeground, componentContaining, countCornersSet, ensureGrid, sideOf } from './foreground.js';
-import type { ForegroundRule, PatchGrid } from './foreground.js';
+import type { ForegroundRule } from './foreground.js';
 
 export interface TokenCutOptions extends CutOptions {
   /** Cosine similarity threshold (default 0.2). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
 import { vitTensorShapes } from '../../src/backbone/vit-config.js';
 import { benchEngine, randomVitWeights } from '../../src/bench/engine.js';
-import { TINY_VIT } from '../pipeline/tiny-vit-weights.js';
+import { TINY_VIT } from '../helpers/tiny-vit-weights.js';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

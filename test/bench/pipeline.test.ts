@@ -9,8 +9,8 @@ import { VitModel } from '../../src/backbone/vit-model.js';
 import { benchPipeline, syntheticBlobImage, type PipelineBenchResult } from '../../src/bench/pipeline.js';
 import { IMAGENET_NORMALISATION } from '../../src/data/index.js';
 import { createLinearHead, type HeadModel } from '../../src/head/index.js';
-import { variantNames } from '../../src/pipeline/presets.js';
-import { TINY_VIT, tinyVitStateDict } from '../pipeline/tiny-vit-weights.js';
+import { variantNames } from '../../src/pipeline/config/presets.js';
+import { TINY_VIT, tinyVitStateDict } from '../helpers/tiny-vit-weights.js';
 
 let model: VitModel;
 let head: HeadModel;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
 import { benchTrain } from '../../src/bench/train.js';
 import { makeTempDir, writePixels, writeRectMask } from '../data/synthetic.js';
-import { writeTinyVitSafetensors } from '../pipeline/tiny-vit-weights.js';
+import { writeTinyVitSafetensors } from '../helpers/tiny-vit-weights.js';
 
 /** A Kvasir-SEG-shaped folder: 32x32 frames whose left half is a bright "polyp", with its mask. */
 async function writeKvasirLike(root: string, frames: number): Promise<void> {

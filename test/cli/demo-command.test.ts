@@ -5,8 +5,8 @@ import { InvalidArgumentError, WeightsError } from '../../src/core/index.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { demoCommand, demoDatasetKind } from '../../src/cli/commands/demo.js';
 import { makeTempDir } from '../data/synthetic.js';
-import { writeDiscDataset } from '../pipeline/demo-fixture.js';
-import { writeTinyVitSafetensors } from '../pipeline/tiny-vit-weights.js';
+import { writeDiscDataset } from '../pipeline/runs/demo-fixture.js';
+import { writeTinyVitSafetensors } from '../helpers/tiny-vit-weights.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (values: ParsedArgs['values'], positionals: string[] = []): ParsedArgs => ({ positionals, values });
@@ -60,8 +60,8 @@ describe('explainseg demo', () => {
 
   it.each([
     [{ dataset: 'imagenet' }, [], /expected one of kvasir-seg, bus-bra, ph2, monuseg, generic for --dataset but received 'imagenet'/],
-    [{ limit: '0' }, [], /expected an integer >= 1 for --limit but received 0/],
-    [{ 'train-items': 'many' }, [], /for --train-items but received NaN/],
+    [{ limit: '0' }, [], /expected an integer >= 1 for --limit but received '0'/],
+    [{ 'train-items': 'many' }, [], /for --train-items but received 'many'/],
     [{ variant: 'best' }, [], /expected one of fusion-morph, fusion-ncut, xai-morph, xncut for the variant but received 'best'/],
     [{}, ['extra'], /expected no positional arguments for explainseg demo but received 'extra'/],
   ])('rejects %j %j', async (values, positionals, message) => {

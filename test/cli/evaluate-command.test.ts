@@ -5,7 +5,7 @@ import { DatasetError, InvalidArgumentError } from '../../src/core/index.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { evaluateCommand, resolveEvaluateConfig } from '../../src/cli/commands/evaluate.js';
 import { makeTempDir, writeRectMask } from '../data/synthetic.js';
-import { writeHandCases } from '../pipeline/evaluate-cases.js';
+import { writeHandCases } from '../pipeline/evaluation/evaluate-cases.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (values: ParsedArgs['values'], positionals: string[] = []): ParsedArgs => ({ positionals, values });
@@ -70,8 +70,8 @@ describe('explainseg evaluate', () => {
   it.each([
     [{ gt: 'g' }, /expected a value for --pred/],
     [{ pred: 'p', gt: 'g', 'empty-gt': 'zero' }, /expected one of one-if-empty-prediction, skip for --empty-gt but received 'zero'/],
-    [{ pred: 'p', gt: 'g', resamples: '-1' }, /expected an integer >= 0 for --resamples but received -1/],
-    [{ pred: 'p', gt: 'g', seed: 'x' }, /for --seed but received NaN/],
+    [{ pred: 'p', gt: 'g', resamples: '-1' }, /expected an integer >= 0 for --resamples but received '-1'/],
+    [{ pred: 'p', gt: 'g', seed: 'x' }, /for --seed but received 'x'/],
   ])('rejects bad flags %o', (values, message) => {
     expect(() => resolveEvaluateConfig(args(values))).toThrow(InvalidArgumentError);
     expect(() => resolveEvaluateConfig(args(values))).toThrow(message);

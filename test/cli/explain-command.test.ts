@@ -9,8 +9,8 @@ import type { ParsedArgs } from '../../src/cli/command.js';
 import { explainCommand, uniqueStems } from '../../src/cli/commands/explain.js';
 import { readFloatMap } from '../../src/data/index.js';
 import { saveHead } from '../../src/head/index.js';
-import { loadClassifier } from '../../src/pipeline/classifier-model.js';
-import { blobImage, tinyHeadModel, writePng, writeTinyClassifierFiles } from '../pipeline/explain-fixture.js';
+import { loadClassifier } from '../../src/pipeline/model/classifier.js';
+import { blobImage, tinyHeadModel, writePng, writeTinyClassifierFiles } from '../helpers/explain-fixture.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (positionals: string[], values: ParsedArgs['values']): ParsedArgs => ({ positionals, values });
@@ -89,6 +89,16 @@ describe('explainseg explain', () => {
     await expect(explainCommand.run(args([join(dir, 'polyp.png')], { ...base, method: 'simpson' }), fakeIo())).rejects.toThrow(/for --method but received 'simpson'/);
     await expect(explainCommand.run(args([join(dir, 'polyp.png')], { ...base, 'n-steps': '0' }), fakeIo())).rejects.toThrow(/for --n-steps/);
     await expect(explainCommand.run(args([], base), fakeIo())).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it('prints the image warnings (tiny, transparent) on stderr and composites transparency onto black', async () => {
+    const path = join(dir, 'tiny-rgba.png');
+    await sharp(Uint8Array.from({ length: 4 * 4 * 4 }, (_, i) => (i % 4 === 3 ? (i < 32 ? 0 : 255) : 200)), { raw: { width: 4, height: 4, channels: 4 } }).png().toFile(path);
+    const io = fakeIo();
+    const values = { weights: files.weightsPath, head: files.headPath, out: join(dir, 'warned'), 'n-steps': '2', 'nt-samples': '0' };
+    expect(await explainCommand.run(args([path], values), io)).toBe(0);
+    expect(io.err()).toContain(`explainseg explain: warning: ${path}: 4 x 4 pixels is smaller than 8 on a side`);
+    expect(io.err()).toContain(`explainseg explain: warning: ${path}: 8 of 16 pixels (50.0%) are transparent or partly transparent; composited onto black`);
   });
 
   it('makes stems unique', () => {

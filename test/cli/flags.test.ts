@@ -31,15 +31,15 @@ describe('numeric flags', () => {
     expect(integerFlag(values, 'absent', { min: 1 })).toBeUndefined();
     expect(integerFlag(values, 'absent', { min: 1, fallback: 7 })).toBe(7);
     expect(integerFlag(values, 'count', { min: 1, fallback: 7 })).toBe(3);
-    // An empty string is given, not absent: Number('') is 0.
-    expect(integerFlag(values, 'empty', { min: 0, fallback: 7 })).toBe(0);
+    // An empty string is given, not absent, and it is not 0 either (Number('') would say so).
+    expect(() => integerFlag(values, 'empty', { min: 0, fallback: 7 })).toThrow("expected an integer >= 0 for --empty but received ''");
   });
 
   it.each([
-    ['half', { min: 1 }, 'expected an integer >= 1 for --half but received 1.5'],
-    ['word', {}, 'expected an integer for --word but received NaN'],
-    ['negative', { min: 0 }, 'expected an integer >= 0 for --negative but received -1'],
-    ['count', { min: 0, max: 2 }, 'expected an integer in [0, 2] for --count but received 3'],
+    ['half', { min: 1 }, "expected an integer >= 1 for --half but received '1.5'"],
+    ['word', {}, "expected an integer for --word but received 'abc'"],
+    ['negative', { min: 0 }, "expected an integer >= 0 for --negative but received '-1'"],
+    ['count', { min: 0, max: 2 }, "expected an integer in [0, 2] for --count but received '3'"],
   ])('integerFlag(%s, %j) throws %s', (name, range, message) => {
     expect(() => integerFlag(values, name, range)).toThrow(InvalidArgumentError);
     expect(() => integerFlag(values, name, range)).toThrow(message);
@@ -48,8 +48,24 @@ describe('numeric flags', () => {
   it('numberFlag parses finite numbers within the range', () => {
     expect(numberFlag(values, 'rate', { min: 0 })).toBe(0.25);
     expect(numberFlag(values, 'absent')).toBeUndefined();
-    expect(() => numberFlag(values, 'word')).toThrow('expected a finite number for --word but received NaN');
-    expect(() => numberFlag(values, 'negative', { min: 0 })).toThrow('expected a finite number >= 0 for --negative but received -1');
+    expect(() => numberFlag(values, 'word')).toThrow("expected a finite number for --word but received 'abc'");
+    expect(() => numberFlag(values, 'negative', { min: 0 })).toThrow("expected a finite number >= 0 for --negative but received '-1'");
+  });
+
+  it.each([
+    ['abc'], ['1,5'], ['Infinity'], ['  '], ['0.1abc'],
+  ])('reports %j as typed, never as NaN (issue 10, item 6)', (text) => {
+    const message = (() => {
+      try {
+        numberFlag({ lr: text }, 'lr', { min: Number.MIN_VALUE });
+        return 'no error';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain(`for --lr but received '${text}'`);
+    expect(message).not.toContain('NaN');
+    expect(() => integerFlag({ seed: text }, 'seed')).toThrow(`for --seed but received '${text}'`);
   });
 });
 

@@ -7,7 +7,7 @@ import type { ParsedArgs } from '../../src/cli/command.js';
 import { resolveTrainConfig, trainCommand } from '../../src/cli/commands/train.js';
 import { loadHead } from '../../src/head/index.js';
 import { makeTempDir, writeSolid } from '../data/synthetic.js';
-import { writeTinyVitSafetensors } from '../pipeline/tiny-vit-weights.js';
+import { writeTinyVitSafetensors } from '../helpers/tiny-vit-weights.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
 const args = (values: ParsedArgs['values']): ParsedArgs => ({ positionals: [], values });
@@ -55,6 +55,28 @@ describe('explainseg train', () => {
     expect(config).toMatchObject({ featureKind: 'cls', augmentEpochs: 0, seed: 0, maxItems: 50, monitor: 'balancedAccuracy', datasetOptions: { labels: 'three', size: 64, skipBad: true } });
   });
 
+  it('maps the fine-tuning flags onto the run config, and leaves it out for --finetune-blocks 0', async () => {
+    const { config } = await resolveTrainConfig(args({
+      dataset: 'generic', data: 'd', out: 'o', weights, 'finetune-blocks': '2', 'block-lr-factor': '0.2', schedule: 'cosine', patience: '12', 'min-epochs': '8', 'no-augment': true, epochs: '30',
+    }), {});
+    expect(config).toMatchObject({ epochs: 30, finetune: { blocks: 2, blockLrFactor: 0.2, schedule: 'cosine', patience: 12, minEpochs: 8, augment: false } });
+    expect((await resolveTrainConfig(args({ dataset: 'generic', data: 'd', out: 'o', weights, 'finetune-blocks': '0' }), {})).config.finetune).toBeUndefined();
+  });
+
+  it('fine-tunes the last block with --finetune-blocks 1: blocks, learning curves and a checkpoint beside head.json; more blocks than the ViT has is refused', async () => {
+    const out = join(await makeTempDir('train-cli-finetune-'), 'run');
+    const io = fakeIo({ EXPLAINSEG_CACHE: emptyCache });
+    const status = await trainCommand.run(args({ dataset: 'generic', data: dataRoot, weights, out, epochs: '3', 'batch-size': '4', 'finetune-blocks': '1', 'min-epochs': '3', seed: '1' }), io);
+    expect(status).toBe(0);
+    const head = await loadHead(join(out, 'head.json'));
+    expect(head.finetuned).toMatchObject({ blocks: 1, file: 'finetuned-blocks.safetensors' });
+    for (const file of ['finetuned-blocks.safetensors', 'checkpoint.safetensors', 'learning-curves.svg', 'report.md', 'run.json']) expect(readFileSync(join(out, file)).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toMatchObject({ finetunedBlocks: 1, training: { history: expect.any(Array) } });
+    expect(io.err()).toMatch(/fine-tune \[#+\] 3\/3 .*epoch 3: train loss \d\.\d{4}, val loss \d\.\d{4}, val AUC/);
+    const tooMany = trainCommand.run(args({ dataset: 'generic', data: dataRoot, weights, out: `${out}-3`, 'finetune-blocks': '3' }), fakeIo({ EXPLAINSEG_CACHE: emptyCache }));
+    await expect(tooMany).rejects.toThrow(/expected an integer in \[1, 2\] for the fine-tuned blocks \(the ViT has 2\) but received 3/);
+  });
+
   it('says how to get weights when none are given, and names a missing file', async () => {
     const noWeights = resolveTrainConfig(args({ dataset: 'generic', data: 'd', out: 'o' }), { EXPLAINSEG_CACHE: emptyCache });
     await expect(noWeights).rejects.toBeInstanceOf(WeightsError);
@@ -65,11 +87,19 @@ describe('explainseg train', () => {
   it.each([
     [{ data: 'd', out: 'o' }, /expected a value for --dataset/],
     [{ dataset: 'imagenet', data: 'd', out: 'o' }, /expected one of kvasir-seg, bus-bra, ph2, monuseg, generic for --dataset but received 'imagenet'/],
-    [{ dataset: 'generic', data: 'd', out: 'o', epochs: '1.5' }, /expected an integer >= 1 for --epochs but received 1.5/],
-    [{ dataset: 'generic', data: 'd', out: 'o', lr: 'fast' }, /for --lr but received NaN/],
+    [{ dataset: 'generic', data: 'd', out: 'o', epochs: '1.5' }, /expected an integer >= 1 for --epochs but received '1\.5'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', lr: 'fast' }, /expected a finite number .* for --lr but received 'fast'$/],
     [{ dataset: 'generic', data: 'd', out: 'o', feature: 'patch' }, /expected one of cls, clsLast4 for --feature/],
     [{ dataset: 'ph2', data: 'd', out: 'o', labels: 'two' }, /expected one of binary, three for --labels/],
     [{ dataset: 'generic', data: 'd', out: 'o', monitor: 'auc' }, /expected one of loss, balancedAccuracy for --monitor/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '-1' }, /expected an integer >= 0 for --finetune-blocks but received '-1'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': 'two' }, /expected an integer >= 0 for --finetune-blocks but received 'two'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', schedule: 'cosine' }, /expected --finetune-blocks >= 1 for --schedule but received '--finetune-blocks 0'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '0', patience: '5' }, /expected --finetune-blocks >= 1 for --patience/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '2', schedule: 'linear' }, /expected one of step, cosine for --schedule but received 'linear'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '2', patience: '0' }, /expected an integer >= 1 for --patience but received '0'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '2', feature: 'clsLast4' }, /expected cls with --finetune-blocks 2 for --feature but received 'clsLast4'/],
+    [{ dataset: 'generic', data: 'd', out: 'o', 'finetune-blocks': '1', 'augment-epochs': '2' }, /expected 0 with --finetune-blocks 1 \(fine-tuning augments every epoch\) for --augment-epochs/],
   ])('rejects bad flags with a usage error: %o', async (values, message) => {
     const attempt = resolveTrainConfig(args({ weights, ...values }), {});
     await expect(attempt).rejects.toBeInstanceOf(InvalidArgumentError);

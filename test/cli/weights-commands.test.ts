@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, WeightsError } from '../../src/core/errors.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { inspectCommand } from '../../src/cli/commands/inspect.js';
+import { encodeSafetensors, float32Entry } from '../../src/backbone/weights/index.js';
 import { weightsCommand } from '../../src/cli/commands/weights.js';
 import { fakeIo } from '../helpers/fake-io.js';
 
@@ -28,6 +29,51 @@ describe('explainseg inspect', () => {
     expect(text).toContain('dtypes:       float32 (loaded as float32)');
     expect(text).toContain(`sha256:       ${createHash('sha256').update(readFileSync(join(fixtures, 'tiny-vit-wrapped.pth'))).digest('hex')}`);
     expect(text).toContain('  - module.head.mlp.0.weight (not part of the backbone)');
+    expect(text).toContain('check:        every tensor of this ViT present, with its shape; none unexpected');
+  });
+
+  describe('a ViT file with missing, unexpected or mis-shaped tensors (issue 10, item 6)', () => {
+    const plain = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')).plain as Record<string, { shape: number[]; data: number[] }>;
+    /** The tiny ViT of the fixtures as safetensors, after `damage` removed or replaced entries. */
+    async function writeDamaged(damage: (tensors: Map<string, { shape: number[]; data: Float32Array }>) => void): Promise<string> {
+      const tensors = new Map(Object.entries(plain).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }]));
+      damage(tensors);
+      const path = join(await mkdtemp(join(tmpdir(), 'inspect-')), 'damaged.safetensors');
+      await writeFile(path, encodeSafetensors(new Map([...tensors].map(([name, t]) => [name, float32Entry(t)]))));
+      return path;
+    }
+
+    it('lists each problem, still prints the summary, and fails with a WeightsError (exit 4)', async () => {
+      const path = await writeDamaged((tensors) => {
+        tensors.delete('norm.bias');
+        tensors.set('blocks.0.attn.proj.weight', { shape: [8, 4], data: new Float32Array(32) });
+        tensors.set('dist_token', { shape: [1, 1, 8], data: new Float32Array(8) });
+      });
+      const io = fakeIo();
+      const error = await inspectCommand.run(args([path]), io).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WeightsError);
+      expect((error as WeightsError).problems).toEqual([
+        'expected shape [8, 8] for blocks.0.attn.proj.weight but received [8, 4]',
+        'missing tensor norm.bias [8]',
+        'unexpected tensor dist_token [1, 1, 8]',
+      ]);
+      expect((error as WeightsError).file).toBe(path);
+      expect(io.out()).toContain('architecture: ViT patch 4, dim 8');
+      expect(io.out()).toContain('check:        3 problem(s)');
+    });
+
+    it('lists the problems in --json too', async () => {
+      const path = await writeDamaged((tensors) => tensors.delete('blocks.0.mlp.fc2.weight'));
+      const io = fakeIo();
+      await expect(inspectCommand.run(args([path], { json: true }), io)).rejects.toBeInstanceOf(WeightsError);
+      expect(JSON.parse(io.out()).problems).toEqual(['missing tensor blocks.0.mlp.fc2.weight [8, 32]']);
+    });
+
+    it('does not call ViT tensors without a position embedding "not a ViT" and fine', async () => {
+      const path = await writeDamaged((tensors) => tensors.delete('pos_embed'));
+      const io = fakeIo();
+      await expect(inspectCommand.run(args([path]), io)).rejects.toThrow(/cannot infer a ViT config: expected patch_embed\.proj\.weight .* and pos_embed/);
+    });
   });
 
   it('prints one JSON object with --json', async () => {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,11 +42,13 @@ describe('readImage', () => {
   });
 
   it.each([
-    ['missing', 'nothing-here.png', /missing/],
+    ['missing', 'nothing-here.png', /: missing \(no such file\)$/],
+    ['a folder', 'a-folder.png', /: is a folder, not an image$/],
     ['not an image', 'text.png', /not an image/],
     ['truncated', 'cut.jpg', /truncated or corrupt/],
   ])('names the file and the problem when it is %s', async (_, name, problem) => {
     await writeFile(join(dir, 'text.png'), 'hello, not pixels');
+    await mkdir(join(dir, 'a-folder.png'), { recursive: true });
     const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 9, g: 200, b: 40 } } }).jpeg().toBuffer();
     await writeFile(join(dir, 'cut.jpg'), jpeg.subarray(0, jpeg.length >> 1));
     const error = await readImage(join(dir, name)).catch((e: unknown) => e);

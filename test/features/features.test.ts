@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clsAttentionMap, featureMap, fuseRelevanceAndFeature, headAttentionMap, normalizeMinMax, perHeadAttentionMaps, principalComponentMap, tokenNormMap } from '../../src/features/index.js';
 import { createScalarMap, InvalidArgumentError } from '../../src/core/index.js';
 
-const grid = { gridRows: 2, gridCols: 2 };
+const grid = { rows: 2, cols: 2 };
 /** Two heads over 1 + 4 tokens; only the CLS rows matter: head 0 -> [.1 .2 .3 .4] on patches, head 1 -> [.4 .3 .2 .1]. */
 function attentionFixture(): Float32Array {
   const tokens = 5;

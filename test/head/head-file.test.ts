@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputFileError, ModelMismatchError } from '../../src/core/index.js';
-import { createLinearHead, ensureCompatibleHead, loadHead, saveHead, type HeadModel } from '../../src/head/index.js';
+import { createLinearHead, ensureCompatibleHead, headFromJson, loadHead, saveHead, type HeadModel } from '../../src/head/index.js';
 
 const SHA = 'ab'.repeat(32);
 
@@ -38,6 +38,30 @@ describe('head file', () => {
     expect((error as Error).message).toMatch(/version[\s\S]*backbone\.sha256[\s\S]*expected 6 finite numbers for weight but received "5 values"/);
     await writeFile(path, '{ not json');
     await expect(loadHead(path)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it.each([
+    ['NaN written by JSON.stringify as null', (w: unknown[]) => { w[4] = null; }, /expected a finite number for weight\[4\] but received null \(how JSON writes NaN and Infinity/],
+    ['a string', (w: unknown[]) => { w[1] = '0.5'; }, /expected a finite number for weight\[1\] but received '0\.5'$/m],
+    ['three bad entries', (w: unknown[]) => { w[2] = null; w[3] = null; w[5] = 'x'; }, /for weight\[2\] but received null .*; 2 more entries are not finite/],
+  ])('names the first weight entry that is not finite (%s), not the count of values', async (_, damage, problem) => {
+    const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
+    await saveHead(path, model());
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    damage(json.weight);
+    await writeFile(path, JSON.stringify(json));
+    const error = await loadHead(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as Error).message).toMatch(problem);
+    expect((error as Error).message).not.toMatch(/received "6 values"/);
+  });
+
+  it('names a non-finite bias entry, and a NaN given in memory as NaN', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
+    await saveHead(path, { ...model(), head: createLinearHead(['benign', 'malignant'], 3, Float32Array.from([0, 0, Number.NaN, 0, 0, 0]), Float32Array.from([0, Infinity])) });
+    await expect(loadHead(path)).rejects.toThrow(/weight\[2\] but received null[\s\S]*bias\[1\] but received null/);
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    expect(() => headFromJson({ ...json, weight: [0, 0, Number.NaN, 0, 0, 0], bias: [0, 0] }, 'memory')).toThrow(/expected a finite number for weight\[2\] but received NaN$/m);
   });
 
   it('throws ModelMismatchError for another backbone or input size, and passes a matching one', () => {

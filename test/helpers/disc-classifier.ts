@@ -9,7 +9,7 @@ import { resolveVitConfig, vitTensorShapes, type VitConfig } from '../../src/bac
 import { VitModel } from '../../src/backbone/vit-model.js';
 import { ChannelStatsAccumulator, imageToBatch } from '../../src/data/index.js';
 import { argmaxRows, predictHead, trainLinearHead, type HeadModel } from '../../src/head/index.js';
-import { createVitFeatureExtractor } from '../../src/pipeline/vit-features.js';
+import { createVitFeatureExtractor } from '../../src/pipeline/model/feature-extractor.js';
 
 export const DISC_IMAGE_SIZE = 32;
 export const DISC_VIT: VitConfig = resolveVitConfig({ patchSize: 4, dim: 32, depth: 2, heads: 2, mlpRatio: 4, imageSize: DISC_IMAGE_SIZE });

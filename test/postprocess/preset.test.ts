@@ -57,7 +57,7 @@ describe('maskFromMapMorphology (paper section 3.5 chain)', () => {
 
   it('with equalisation on, thresholds the equalised map: all steps off equals equalise + Otsu', () => {
     const off = { minObjectSize: 0, clearBorder: false, dilateRadius: 0, erodeRadius: 0, fillHoles: false };
-    const { mask, threshold } = maskFromMapMorphology(map, off);
+    const { mask, threshold } = maskFromMapMorphology(map, { ...off, equalize: true });
     const equalized = equalizeHistogram(map);
     expect(threshold).toBe(thresholdOtsu(equalized));
     expect(Array.from(mask.data)).toEqual(Array.from(binarizeAtValue(equalized, threshold).data));

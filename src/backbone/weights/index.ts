@@ -22,4 +22,5 @@ export {
   type FetchWeightsOptions,
   type FetchWeightsResult,
   type KnownWeights,
+  type ResolveWeightsOptions,
 } from './download.js';

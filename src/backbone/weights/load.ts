@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputFileError } from '../../core/errors.js';
 import { weightsProblem } from './problem.js';
-import { sha256Bytes } from '../../core/files.js';
+import { sha256Bytes } from '../../core/io/files.js';
 import type { StateDict } from '../state-dict.js';
 import type { WeightsDtype } from './dtypes.js';
 import { normalizeVitNames } from './names.js';

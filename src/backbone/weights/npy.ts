@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WeightsError } from '../../core/errors.js';
 import { weightsProblem } from './problem.js';
-import { sha256Bytes } from '../../core/files.js';
+import { sha256Bytes } from '../../core/io/files.js';
 import { tensorSize, type NamedTensor } from '../state-dict.js';
 import { bytesPerElement, decodeToFloat32, type WeightsDtype } from './dtypes.js';
 import type { RawTensors } from './safetensors.js';

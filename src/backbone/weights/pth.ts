@@ -4,7 +4,7 @@ import { tensorSize, type NamedTensor } from '../state-dict.js';
 import { bytesPerElement, decodeToFloat32, type WeightsDtype } from './dtypes.js';
 import type { RawTensors } from './safetensors.js';
 import { PickleError, unpickle, type PickleGlobal } from './unpickler.js';
-import { readZipEntries, readZipEntry, type ZipEntry } from './zip.js';
+import { openZip, type ZipEntry } from '../../core/io/zip.js';
 
 /** What `_rebuild_tensor_v2(storage, offset, size, stride, ...)` describes: a strided view of a storage. */
 interface TensorView {
@@ -31,15 +31,16 @@ const wrapperKeys = ['teacher', 'state_dict', 'model', 'student'];
  * `<archive>/data/<key>`. Tensors are rebuilt from storage offset, shape and strides (views included).
  */
 export function parsePth(bytes: Uint8Array, file: string): RawTensors {
-  const entries = readZipEntries(bytes, file);
+  const zip = openZip(bytes, file, { problem: weightsProblem });
+  const { entries } = zip;
   const pickleEntry = [...entries.values()].find((entry) => /^[^/]+\/data\.pkl$/.test(entry.name));
   if (!pickleEntry) throw weightsProblem(file, unsupportedArchiveReason(entries));
   const prefix = pickleEntry.name.slice(0, -'data.pkl'.length);
   const byteorder = entries.get(`${prefix}byteorder`);
-  if (byteorder && new TextDecoder().decode(readZipEntry(bytes, byteorder, file)).trim() !== 'little') {
+  if (byteorder && new TextDecoder().decode(zip.read(byteorder)).trim() !== 'little') {
     throw weightsProblem(file, 'big-endian checkpoints are not supported');
   }
-  const root = unpickleCheckpoint(readZipEntry(bytes, pickleEntry, file), file);
+  const root = unpickleCheckpoint(zip.read(pickleEntry), file);
   const { dict, ignored } = unwrapStateDict(root, file);
   // Decoded once per storage: views (and tied weights) share one storage.
   const storages = new Map<string, Float32Array>();
@@ -47,7 +48,7 @@ export function parsePth(bytes: Uint8Array, file: string): RawTensors {
     if (!storages.has(key)) {
       const entry = entries.get(`${prefix}data/${key}`);
       if (!entry) throw weightsProblem(file, `storage '${key}' is referenced but missing from the archive`);
-      const raw = readZipEntry(bytes, entry, file);
+      const raw = zip.read(entry);
       storages.set(key, decodeToFloat32(raw, 0, Math.floor(raw.length / bytesPerElement[dtype]), dtype));
     }
     return storages.get(key)!;
@@ -66,7 +67,7 @@ export function parsePth(bytes: Uint8Array, file: string): RawTensors {
   return { tensors, dtypes, metadata: {}, ignored };
 }
 
-function unsupportedArchiveReason(entries: Map<string, ZipEntry>): string {
+function unsupportedArchiveReason(entries: ReadonlyMap<string, ZipEntry>): string {
   const names = [...entries.keys()];
   if (names.some((name) => /(^|\/)constants\.pkl$/.test(name))) return 'a TorchScript archive (torch.jit.save) is not supported; save model.state_dict() with torch.save';
   return 'zip archive without <archive>/data.pkl: not a torch.save checkpoint';

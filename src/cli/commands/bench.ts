@@ -1,7 +1,7 @@
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { invalid, RuntimeError, type ProgressCallback } from '../../core/index.js';
+import { invalid, type ProgressCallback } from '../../core/index.js';
 import type { Command, ParsedArgs } from '../command.js';
 import { choiceFlag, integerFlag, stringFlag, withoutEmptyFlags } from '../flags.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -66,7 +66,7 @@ export interface BenchFlags {
 
 /** Runs one benchmark; the result must be JSON-able. */
 export type BenchRunner = (flags: BenchFlags, onProgress: ProgressCallback) => Promise<Record<string, unknown>>;
-/** Imports a benchmark module lazily, so the command works while some modules do not exist yet. */
+/** Imports a benchmark module on demand (each pulls in the engine), so `bench engine` does not load the rest. */
 export type BenchLoader = () => Promise<BenchRunner>;
 
 export interface MachineDescription {
@@ -119,13 +119,14 @@ const required = (value: string | undefined, flag: string, benchmark: string): s
 type EngineModule = typeof import('../../bench/engine.js');
 type TrainModule = typeof import('../../bench/train.js');
 type ExplainModule = typeof import('../../bench/explain.js');
+type PostprocessModule = typeof import('../../bench/postprocess.js');
+type PipelineModule = typeof import('../../bench/pipeline.js');
 
 async function runEngine({ benchEngine }: EngineModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
   let loaded: Pick<Parameters<typeof benchEngine>[0] & object, 'stateDict' | 'config'> = {};
   let weights: Record<string, unknown> = { source: 'random', note: 'seeded random ViT-S/16 weights (speed does not depend on values)' };
   if (flags.weightsPath) {
-    const { loadWeights } = await import('../../backbone/weights/index.js');
-    const { vitConfigFromStateDict } = await import('../../pipeline/vit-features.js');
+    const { loadWeights, vitConfigFromStateDict } = await import('../../backbone/index.js');
     const file = await loadWeights(flags.weightsPath);
     loaded = { stateDict: file.stateDict, config: vitConfigFromStateDict(file.stateDict, { file: flags.weightsPath }) };
     weights = { source: 'file', path: flags.weightsPath, sha256: file.sha256 };
@@ -147,18 +148,12 @@ async function runExplain({ benchExplain }: ExplainModule, flags: BenchFlags, on
   return { ...(await benchExplain({ onProgress, ...defined({ weightsPath: flags.weightsPath, headPath: flags.headPath, imagePaths: flags.imagePaths, runs: flags.runs, threads: flags.threads }) })) };
 }
 
-/**
- * Benchmarks whose module may not exist yet: the specifier is computed so the type checker does not
- * require the file, and the module's `bench<Name>` function gets the flags plus the progress callback.
- */
-function conventionLoader(name: BenchmarkName): BenchLoader {
-  const exportName = `bench${name[0]!.toUpperCase()}${name.slice(1)}`;
-  return async () => {
-    const module = (await import(`../../bench/${name}.js`)) as Record<string, unknown>;
-    const run = module[exportName];
-    if (typeof run !== 'function') throw new RuntimeError(`src/bench/${name}.ts does not export ${exportName}`);
-    return async (flags, onProgress) => (await run({ ...flags, onProgress })) as Record<string, unknown>;
-  };
+async function runPostprocess({ benchPostprocess }: PostprocessModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+  return { ...(await benchPostprocess({ ...flags, onProgress })) };
+}
+
+async function runPipeline({ benchPipeline }: PipelineModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+  return { ...(await benchPipeline({ ...flags, onProgress })) };
 }
 
 export const defaultBenchLoaders: Readonly<Record<BenchmarkName, BenchLoader>> = {
@@ -174,17 +169,15 @@ export const defaultBenchLoaders: Readonly<Record<BenchmarkName, BenchLoader>> =
     const module = await import('../../bench/explain.js');
     return (flags, onProgress) => runExplain(module, flags, onProgress);
   },
-  postprocess: conventionLoader('postprocess'),
-  pipeline: conventionLoader('pipeline'),
+  postprocess: async () => {
+    const module = await import('../../bench/postprocess.js');
+    return (flags, onProgress) => runPostprocess(module, flags, onProgress);
+  },
+  pipeline: async () => {
+    const module = await import('../../bench/pipeline.js');
+    return (flags, onProgress) => runPipeline(module, flags, onProgress);
+  },
 };
-
-/** Whether an import failed because the benchmark's own module is missing (not one of its imports). */
-export function isMissingBenchModule(error: unknown, name: string): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string } | undefined)?.code;
-  const missing = code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|Unknown variable dynamic import|does not exist/i.test(message);
-  return missing && new RegExp(`bench[/\\\\]${name}\\.(js|ts)`).test(message);
-}
 
 /** One line per field (nested objects one level deep as dotted keys): numbers rounded, number arrays inline, the rest as JSON. */
 export function formatBenchTable(name: string, result: Record<string, unknown>, machine: MachineDescription): string {
@@ -206,15 +199,6 @@ export function formatBenchTable(name: string, result: Record<string, unknown>, 
   ].join('\n') + '\n';
 }
 
-async function loadRunner(name: BenchmarkName, loaders: Readonly<Record<BenchmarkName, BenchLoader>>): Promise<BenchRunner | undefined> {
-  try {
-    return await loaders[name]();
-  } catch (error) {
-    if (isMissingBenchModule(error, name)) return undefined;
-    throw error;
-  }
-}
-
 /** The bench command over a set of loaders (tests inject their own). */
 export function createBenchCommand(loaders: Readonly<Record<BenchmarkName, BenchLoader>> = defaultBenchLoaders): Command {
   return {
@@ -230,12 +214,7 @@ export function createBenchCommand(loaders: Readonly<Record<BenchmarkName, Bench
       }
       const benchmark = name as BenchmarkName;
       const flags = parseBenchFlags(args);
-      const runner = await loadRunner(benchmark, loaders);
-      if (!runner) {
-        const available = await availableBenchmarks(loaders);
-        io.stderr.write(`explainseg bench: the '${benchmark}' benchmark is not available yet (no src/bench/${benchmark}.ts); available: ${available.join(', ') || 'none'}\n`);
-        return 1;
-      }
+      const runner = await loaders[benchmark]();
       const loadAverageStart = loadavg();
       const startedAt = new Date().toISOString();
       const result = await runner(flags, createProgressBar(io));
@@ -245,11 +224,6 @@ export function createBenchCommand(loaders: Readonly<Record<BenchmarkName, Bench
       return 0;
     },
   };
-}
-
-async function availableBenchmarks(loaders: Readonly<Record<BenchmarkName, BenchLoader>>): Promise<BenchmarkName[]> {
-  const found = await Promise.all(BENCHMARKS.map(async (name) => ((await loadRunner(name, loaders).catch(() => undefined)) ? name : undefined)));
-  return found.filter((name): name is BenchmarkName => name !== undefined);
 }
 
 export const benchCommand: Command = createBenchCommand();

@@ -1,21 +1,21 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { invalid } from '../../core/index.js';
 import { DATASET_KINDS, PATCH_DATASET_LESION_CLASS, type DatasetKind } from '../../data/index.js';
-import { defaultVariant } from '../../pipeline/presets.js';
+import { defaultVariant, guessDatasetKind, resolveDemoWeights, runDemo, STAND_IN_WEIGHTS, type DemoResult } from '../../pipeline/index.js';
 import { writeHtmlReport } from '../../viewer/index.js';
-import { guessDatasetKind, resolveDemoWeights, runDemo, STAND_IN_WEIGHTS, type DemoResult } from '../../pipeline/demo-run.js';
-import type { CliIo, Command, ParsedArgs } from '../command.js';
+import { commandLine, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
-import { choiceFlag, integerFlag, stringFlag, weightsSearch, withoutEmptyFlags, type FlagValues } from '../flags.js';
+import { namedDataFolder, resolveDemoInputs } from '../demo-inputs.js';
+import { choiceFlag, integerFlag, stringFlag, withoutEmptyFlags, type FlagValues } from '../flags.js';
+import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
-const DEFAULT_DATA = '../shared/data/kvasir-seg';
 const DEFAULT_LIMIT = 12;
 /** Head training items: a seeded subset keeps feature extraction to minutes on two cores (patch sets have thousands). */
 const DEFAULT_TRAIN_ITEMS = 800;
 const FAST_TRAIN_ITEMS = 300;
 
-const usage = `Usage: explainseg demo [--data DIR] [--dataset KIND] [--weights FILE] [--out DIR] [--limit N] [--variant V] [--fast] [pipeline options]
+const usage = `Usage: explainseg demo [--fetch] [--data DIR] [--dataset KIND] [--weights FILE] [--out DIR] [--limit N] [--variant V] [--fast] [pipeline options]
 
 The whole method with defaults, in one command: train the linear head on the dataset (or reuse the one
 in OUT/head when it was trained on the same weights, data and settings), segment a fixed seeded subset of
@@ -26,7 +26,10 @@ On patch datasets (kvasir-seg, monuseg) the head learns lesion vs background on 
 whole frame "background", so the lesion class is explained unless --explain-target names another.
 
 Options:
-  --data DIR        dataset folder with images/ and masks/ (default ${DEFAULT_DATA})
+  --fetch           fetch what is missing into the cache first ('explainseg weights fetch dino-vits16',
+                    'explainseg data fetch KIND'), then run
+  --data DIR        dataset folder with images/ and masks/; default EXPLAINSEG_DATA, then the cache
+                    ('explainseg data fetch KIND' unpacks it there)
   --dataset KIND    ${DATASET_KINDS.join(' | ')} (default: guessed from the folder name, else kvasir-seg)
   --weights FILE    ViT weights; default EXPLAINSEG_WEIGHTS, then the cache ('explainseg weights fetch');
                     to try it out: --weights ${STAND_IN_WEIGHTS}
@@ -37,9 +40,9 @@ Options:
 
 ${pipelineOptionsUsage}`;
 
-/** --dataset, else the folder's name, else kvasir-seg (the paper's own set). */
-export function demoDatasetKind(values: FlagValues, dataRoot: string): DatasetKind {
-  return choiceFlag(withoutEmptyFlags(values), 'dataset', DATASET_KINDS) ?? guessDatasetKind(dataRoot) ?? 'kvasir-seg';
+/** --dataset, else the name of the folder given (--data or EXPLAINSEG_DATA), else kvasir-seg (the paper's own set). */
+export function demoDatasetKind(values: FlagValues, dataRoot?: string): DatasetKind {
+  return choiceFlag(withoutEmptyFlags(values), 'dataset', DATASET_KINDS) ?? (dataRoot === undefined ? undefined : guessDatasetKind(dataRoot)) ?? 'kvasir-seg';
 }
 
 function printResult(result: DemoResult, outDir: string, io: CliIo): void {
@@ -56,25 +59,27 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (positionals.length > 0) throw invalid('no positional arguments', 'explainseg demo', positionals.join(' '));
   // The demo's own flags treat an empty string as not given; the pipeline flags keep their own rules.
   const values = withoutEmptyFlags(args.values);
-  const dataRoot = resolve(stringFlag(values, 'data') ?? DEFAULT_DATA);
-  const dataset = demoDatasetKind(values, dataRoot);
+  const dataset = demoDatasetKind(values, namedDataFolder(values, io.env));
+  const outDir = await ensureOutputDir(stringFlag(values, 'out') ?? join('runs', `demo-${dataset}`), '--out');
   const config = await resolveCliConfig(args.values);
   if (values['explain-target'] === undefined && dataset in PATCH_DATASET_LESION_CLASS) {
     config.explain.target = PATCH_DATASET_LESION_CLASS[dataset as keyof typeof PATCH_DATASET_LESION_CLASS];
   }
-  const weights = await resolveDemoWeights(weightsSearch(values, io.env));
-  const outDir = resolve(stringFlag(values, 'out') ?? join('runs', `demo-${dataset}`));
+  const onProgress = createProgressBar(io);
+  const { weightsPath, dataRoot } = await resolveDemoInputs(values, io, {
+    dataset, resolveWeights: resolveDemoWeights, onProgress, onFetch: (message) => io.stdout.write(`[fetch] ${message}\n`),
+  });
   const threads = integerFlag(values, 'threads', { min: 1 });
   const result = await runDemo({
-    dataset, dataRoot, weightsPath: resolve(weights.path), outDir, config,
+    dataset, dataRoot, weightsPath, outDir, config,
     variant: stringFlag(values, 'variant') ?? defaultVariant,
     limit: integerFlag(values, 'limit', { min: 1, fallback: DEFAULT_LIMIT }),
     trainItems: integerFlag(values, 'train-items', { min: 1, fallback: values.fast === true ? FAST_TRAIN_ITEMS : DEFAULT_TRAIN_ITEMS }),
     ...(threads ? { threads } : {}),
     writeHtml: writeHtmlReport,
-    command: `explainseg demo ${process.argv.slice(3).join(' ')}`.trim(),
+    command: commandLine('demo', args),
     onPhase: (event) => io.stdout.write(`[${event.phase}] ${event.message}\n`),
-    onProgress: createProgressBar(io),
+    onProgress,
   });
   printResult(result, outDir, io);
   return result.segmentation.failed.length > 0 ? 1 : 0;
@@ -85,6 +90,7 @@ export const demoCommand: Command = {
   summary: 'the whole method on a dataset with defaults: train, segment, score, HTML report',
   usage,
   options: {
+    fetch: { type: 'boolean' },
     data: { type: 'string' },
     dataset: { type: 'string' },
     weights: { type: 'string' },

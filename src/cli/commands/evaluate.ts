@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { ensureOneOf, invalid } from '../../core/index.js';
 import { EMPTY_GROUND_TRUTH_RULES } from '../../metrics/index.js';
-import { evaluateMaskFolders, type EvaluateMasksOptions, type PairMaskOptions } from '../../pipeline/evaluate.js';
-import { evaluationSummaryJson, evaluationSummaryText, writeEvaluationReport } from '../../pipeline/evaluation-report.js';
+import { evaluateMaskFolders, evaluationSummaryJson, evaluationSummaryText, writeEvaluationReport, type EvaluateMasksOptions, type PairMaskOptions } from '../../pipeline/index.js';
 import type { Command, ParsedArgs } from '../command.js';
-import { integerFlag, requiredStringFlag, stringFlag } from '../flags.js';
+import { integerFlag, numberFlag, requiredStringFlag, stringFlag } from '../flags.js';
+import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg evaluate --pred DIR --gt DIR [--out DIR] [options]
@@ -14,7 +14,7 @@ at 127). Prints mean IoU / Dice over images with bootstrap intervals, pooled IoU
 with --out, writes scores.csv (one row per image), summary.json and summary.md.
 
 Options:
-  --pred DIR             predicted masks (PNG; nonzero = foreground)
+  --pred DIR             predicted masks (PNG; nonzero = foreground), or a 'segment' run folder (ID/mask.png)
   --gt DIR               ground-truth masks
   --out DIR              folder for scores.csv, summary.json, summary.md (default: print only)
   --pred-suffix S        strip S from the end of prediction stems (e.g. _pred pairs a_pred.png with a.jpg)
@@ -24,6 +24,9 @@ Options:
   --resamples N          bootstrap resamples for the 95% intervals (default 1000; 0 turns them off)
   --seed S               bootstrap seed (default 0)
   --resize-pred          resize predictions to the ground-truth size (nearest neighbour) instead of failing
+  --threshold T          binarise predictions above T of full scale (e.g. 0.5); without it a soft or 16-bit map
+                         given as a prediction is refused instead of scored as mostly foreground
+  --corrected            in a run folder, score a reviewer's accepted correction (corrected/ID.png) where one exists
   --json                 print summary.json to stdout instead of the text summary`;
 
 const options = {
@@ -36,6 +39,8 @@ const options = {
   resamples: { type: 'string' },
   seed: { type: 'string' },
   'resize-pred': { type: 'boolean' },
+  threshold: { type: 'string' },
+  corrected: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -57,6 +62,7 @@ export function resolveEvaluateConfig(args: ParsedArgs): EvaluateCliConfig {
   const predSuffix = stringFlag(values, 'pred-suffix');
   const gtSuffix = stringFlag(values, 'gt-suffix');
   const out = stringFlag(values, 'out');
+  const threshold = numberFlag(values, 'threshold', { min: 0, max: 1 });
   return {
     predDir: resolve(requiredStringFlag(values, 'pred')),
     gtDir: resolve(requiredStringFlag(values, 'gt')),
@@ -69,6 +75,8 @@ export function resolveEvaluateConfig(args: ParsedArgs): EvaluateCliConfig {
       ...(predSuffix === undefined ? {} : { predSuffix }),
       ...(gtSuffix === undefined ? {} : { gtSuffix }),
       resizePred: values['resize-pred'] === true,
+      preferCorrected: values.corrected === true,
+      ...(threshold === undefined ? {} : { threshold }),
     },
   };
 }
@@ -80,6 +88,7 @@ export const evaluateCommand: Command = {
   options,
   async run(args, io) {
     const config = resolveEvaluateConfig(args);
+    if (config.outDir !== null) await ensureOutputDir(config.outDir, '--out');
     const evaluation = await evaluateMaskFolders(config.predDir, config.gtDir, { ...config.options, onProgress: createProgressBar(io) });
     const sources = { predDir: config.predDir, gtDir: config.gtDir };
     const summary = evaluationSummaryJson(evaluation, sources);

@@ -2,16 +2,13 @@ import { basename, extname, join, resolve } from 'node:path';
 import { createProgressTracker, ExplainSegError, invalid, writeJsonAtomic, writeRunManifest } from '../../core/index.js';
 import { QUADRATURE_METHODS } from '../../attribution/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
-import { readImage } from '../../data/index.js';
-import { loadClassifier, type Classifier } from '../../pipeline/classifier-model.js';
-import type { PartialPipelineConfig, PipelineConfig } from '../../pipeline/config.js';
-import { defaultConfig } from '../../pipeline/defaults.js';
-import { explainImage, gradientEvaluationsPerImage, type ImageExplanation } from '../../pipeline/explain-image.js';
-import { writeExplanation } from '../../pipeline/explain-outputs.js';
-import { mergeConfig } from '../../pipeline/presets.js';
+import { readImageChecked } from '../../data/index.js';
+import { resolveHeadFile } from '../../head/index.js';
+import { defaultConfig, explainImage, gradientEvaluationsPerImage, loadClassifier, mergeConfig, writeExplanation, type Classifier, type ImageExplanation, type PartialPipelineConfig, type PipelineConfig } from '../../pipeline/index.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { readConfigFile } from '../config-flags.js';
 import { choiceFlag, integerFlag, numberFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
+import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const BASELINES = ['zero', 'black', 'blurred', 'uniform'] as const;
@@ -79,11 +76,12 @@ function flagConfig(values: FlagValues): PartialPipelineConfig {
 export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: PipelineConfig; images: string[]; outDir: string; weightsPath: string; headPath: string }> {
   const { values } = args;
   if (args.positionals.length === 0) throw invalid('at least one IMAGE', 'explain', 'none');
-  const headPath = resolve(requiredStringFlag(values, 'head'));
-  const outDir = resolve(requiredStringFlag(values, 'out'));
+  const head = requiredStringFlag(values, 'head');
+  const outDir = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
   const configPath = stringFlag(values, 'config');
   const fileConfig = configPath === undefined ? {} : await readConfigFile(configPath);
   const config = mergeConfig(defaultConfig, fileConfig, flagConfig(values));
+  const headPath = await resolveHeadFile(resolve(head));
   const weights = await resolveWeightsPath(weightsSearch(values, env));
   return { config, images: args.positionals.map((image) => resolve(image)), outDir, weightsPath: resolve(weights.path), headPath };
 }
@@ -120,7 +118,8 @@ async function explainAll(images: readonly string[], state: RunState): Promise<{
   for (const [index, file] of images.entries()) {
     const offset = index * perImage;
     try {
-      const image = await readImage(file);
+      const { image, warnings } = await readImageChecked(file);
+      for (const warning of warnings) state.io.stderr.write(`explainseg explain: warning: ${warning}\n`);
       const context = { model: state.classifier.model, head: state.classifier.head, config: state.config };
       const explanation = await explainImage(image, context, (event) => progress.set(offset + event.done, basename(file)));
       await writeExplanation(state.outDir, stems[index]!, { source: file, image, explanation });

@@ -1,5 +1,5 @@
-import { countParameters, inferVitConfig, loadWeights, type LoadedWeights, type VitWeightsConfig } from '../../backbone/weights/index.js';
-import { ExplainSegError } from '../../core/errors.js';
+import { checkVitStateDict, countParameters, inferVitConfig, loadWeights, type LoadedWeights, type VitWeightsConfig } from '../../backbone/weights/index.js';
+import { ExplainSegError, WeightsError } from '../../core/errors.js';
 import { invalid } from '../../core/validate.js';
 import type { Command } from '../command.js';
 
@@ -7,6 +7,8 @@ const usage = `Usage: explainseg inspect WEIGHTS [--json]
 
 Describe a weights file (.pth, .safetensors, .npy or a folder of .npy files): the ViT architecture its
 shapes imply, parameter count, the dtypes stored in the file, its SHA-256 and the entries left out.
+Every tensor is checked against the ViT its shapes imply: missing, unexpected or mis-shaped tensors are
+listed on stderr and the exit status is 4.
 
 Options:
   --json   print one JSON object instead of text`;
@@ -22,10 +24,13 @@ export interface WeightsSummary {
   readonly vit: VitWeightsConfig | undefined;
   readonly ignored: string[];
   readonly metadata: Record<string, string>;
+  /** Missing, unexpected and mis-shaped tensors against the ViT the shapes imply; empty when it fits. */
+  readonly problems: string[];
 }
 
 export async function summarizeWeights(file: string): Promise<WeightsSummary> {
   const weights = await loadWeights(file);
+  const vit = tryInferVit(weights);
   return {
     file,
     format: weights.format,
@@ -33,10 +38,31 @@ export async function summarizeWeights(file: string): Promise<WeightsSummary> {
     dtypes: weights.dtypes,
     tensors: weights.stateDict.size,
     parameters: countParameters(weights.stateDict),
-    vit: tryInferVit(weights),
+    vit,
     ignored: weights.ignored,
     metadata: weights.metadata,
+    problems: vitProblems(weights, vit),
   };
+}
+
+const VIT_NAME = /^(cls_token|pos_embed|patch_embed\.|blocks\.\d+\.)/;
+
+/**
+ * Every missing, unexpected and mis-shaped tensor against the ViT the shapes imply. Tensors with ViT names
+ * from which no ViT can be inferred (pos_embed missing, say) are a problem too; other arrays (a MobileNet
+ * folder, a single .npy) are not checked.
+ */
+function vitProblems(weights: LoadedWeights, vit: VitWeightsConfig | undefined): string[] {
+  const named = [...weights.stateDict.keys()].some((name) => VIT_NAME.test(name));
+  if (!vit && !named) return [];
+  try {
+    if (!vit) inferVitConfig(weights.stateDict);
+    else checkVitStateDict(weights.stateDict, vit);
+    return [];
+  } catch (error) {
+    if (error instanceof WeightsError) return [...error.problems];
+    throw error;
+  }
 }
 
 function tryInferVit(weights: LoadedWeights): VitWeightsConfig | undefined {
@@ -63,8 +89,14 @@ export function formatSummary(summary: WeightsSummary): string {
     `sha256:       ${summary.sha256}`,
     `ignored:      ${summary.ignored.length === 0 ? 'none' : ''}`,
     ...summary.ignored.map((entry) => `  - ${entry}`),
+    `check:        ${checkText(summary)}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function checkText(summary: WeightsSummary): string {
+  if (summary.problems.length > 0) return `${summary.problems.length} problem(s): missing, unexpected or mis-shaped tensors (listed on stderr)`;
+  return summary.vit ? 'every tensor of this ViT present, with its shape; none unexpected' : 'not checked (not a ViT)';
 }
 
 export const inspectCommand: Command = {
@@ -77,6 +109,8 @@ export const inspectCommand: Command = {
     if (file === undefined || extra.length > 0) throw invalid('one weights file', 'inspect', args.positionals.join(' '));
     const summary = await summarizeWeights(file);
     io.stdout.write(args.values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    // The summary is printed first, so the user sees what the file holds; the problems fail the command.
+    if (summary.problems.length > 0) throw new WeightsError(file, summary.problems);
     return 0;
   },
 };

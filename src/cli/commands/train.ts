@@ -1,18 +1,22 @@
 import { join, resolve } from 'node:path';
-import { ensureNumber, ensureOneOf, invalid } from '../../core/index.js';
+import { ensureOneOf, invalid } from '../../core/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
 import { DATASET_KINDS, type LoadDatasetOptions } from '../../data/index.js';
 import type { ClassificationReport } from '../../head/index.js';
-import { trainHeadOnDataset, writeTrainingRun, type TrainHeadRunConfig } from '../../pipeline/train-head-run.js';
-import { FEATURE_KINDS } from '../../pipeline/vit-features.js';
+import { FINETUNE_DEFAULTS, FINETUNE_SCHEDULES, trainHeadOnDataset, writeTrainingRun, type FinetuneRunSettings, type TrainHeadRunConfig } from '../../pipeline/index.js';
+import { FEATURE_KINDS } from '../../head/index.js';
 import type { Command, ParsedArgs } from '../command.js';
-import { integerFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
+import { choiceFlag, integerFlag, numberFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
+import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg train --dataset KIND --data DIR --out DIR [--weights FILE] [options]
 
-Train the linear classification head on frozen ViT features (paper Sec. 3.2) and write
-head.json, report.json, report.md and run.json into --out.
+Train the linear classification head on frozen ViT features (paper Sec. 3.2), or with
+--finetune-blocks N fine-tune the last N blocks, the final norm and the head together, and write
+head.json, report.json, report.md, learning-curves.svg and run.json into --out (fine-tuning also
+writes finetuned-blocks.safetensors, which head.json needs, and checkpoint.safetensors after every
+epoch: run the same command again after an interruption to resume).
 
 Options:
   --dataset KIND         ${DATASET_KINDS.join(' | ')}
@@ -31,7 +35,15 @@ Options:
   --skip-bad             skip unreadable or unlabelled files with a warning instead of failing
   --labels binary|three  PH2 labels (default binary: nevus vs melanoma)
   --patch-size N         patch side for kvasir-seg and monuseg (default: a quarter of the short side / 32)
-  --input-size N         backbone input side (default: the size the weights were trained at)`;
+  --input-size N         backbone input side (default: the size the weights were trained at)
+
+Fine-tuning (paper Sec. 3.2; --epochs, --lr, --batch-size and --monitor apply too):
+  --finetune-blocks N    fine-tune the last N ViT blocks with the head (default 0: frozen backbone)
+  --block-lr-factor X    the blocks' learning rate as a fraction of the head's (default ${FINETUNE_DEFAULTS.blockLrFactor})
+  --schedule KIND        step (x${FINETUNE_DEFAULTS.gamma} every ${FINETUNE_DEFAULTS.stepEvery} epochs, default) | cosine
+  --patience N           stop after N epochs without validation improvement (default ${FINETUNE_DEFAULTS.patience})
+  --min-epochs N         never stop before N epochs (default ${FINETUNE_DEFAULTS.minEpochs})
+  --no-augment           no random resized crop, flip, colour jitter or rotation`;
 
 const options = {
   dataset: { type: 'string' },
@@ -51,7 +63,35 @@ const options = {
   labels: { type: 'string' },
   'patch-size': { type: 'string' },
   'input-size': { type: 'string' },
+  'finetune-blocks': { type: 'string' },
+  'block-lr-factor': { type: 'string' },
+  schedule: { type: 'string' },
+  patience: { type: 'string' },
+  'min-epochs': { type: 'string' },
+  'no-augment': { type: 'boolean' },
 } as const;
+
+const FINETUNE_ONLY = ['block-lr-factor', 'schedule', 'patience', 'min-epochs', 'no-augment'] as const;
+
+/** The fine-tuning settings from the flags; undefined for --finetune-blocks 0, where the fine-tuning flags are refused. */
+export function finetuneSettings(values: FlagValues): FinetuneRunSettings | undefined {
+  const blocks = integerFlag(values, 'finetune-blocks', { min: 0, fallback: 0 });
+  if (blocks === 0) {
+    const stray = FINETUNE_ONLY.find((name) => values[name] !== undefined);
+    if (stray) throw invalid('--finetune-blocks >= 1', `--${stray}`, '--finetune-blocks 0');
+    return undefined;
+  }
+  const blockLrFactor = numberFlag(values, 'block-lr-factor', { min: 0 });
+  const schedule = choiceFlag(values, 'schedule', FINETUNE_SCHEDULES);
+  const patience = integerFlag(values, 'patience', { min: 1 });
+  const minEpochs = integerFlag(values, 'min-epochs', { min: 1 });
+  return {
+    blocks,
+    ...(blockLrFactor === undefined ? {} : { blockLrFactor }), ...(schedule === undefined ? {} : { schedule }),
+    ...(patience === undefined ? {} : { patience }), ...(minEpochs === undefined ? {} : { minEpochs }),
+    ...(values['no-augment'] === true ? { augment: false } : {}),
+  };
+}
 
 /** Dataset adapter options from the flags; PH2's labels and the patch size only apply where they mean something. */
 function datasetOptions(values: FlagValues): LoadDatasetOptions {
@@ -72,14 +112,15 @@ export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEn
   if (args.positionals.length > 0) throw invalid('no positional arguments', 'train', args.positionals.join(' '));
   const dataset = ensureOneOf(requiredStringFlag(values, 'dataset'), '--dataset', DATASET_KINDS);
   const dataRoot = resolve(requiredStringFlag(values, 'data'));
-  const outDir = resolve(requiredStringFlag(values, 'out'));
+  const outDir = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
   const weights = await resolveWeightsPath(weightsSearch(values, env));
-  const lr = stringFlag(values, 'lr');
+  const lr = numberFlag(values, 'lr', { min: Number.MIN_VALUE });
   const epochs = integerFlag(values, 'epochs', { min: 1 });
   const batchSize = integerFlag(values, 'batch-size', { min: 1 });
   const inputSize = integerFlag(values, 'input-size', { min: 1 });
   const maxItems = integerFlag(values, 'max-items', { min: 2 });
   const monitor = stringFlag(values, 'monitor');
+  const finetune = finetuneSettings(values);
   const config: TrainHeadRunConfig = {
     dataset, dataRoot, weightsPath: resolve(weights.path),
     featureKind: ensureOneOf(stringFlag(values, 'feature') ?? 'cls', '--feature', FEATURE_KINDS),
@@ -87,12 +128,15 @@ export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEn
     seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
     datasetOptions: datasetOptions(values),
     ...(epochs === undefined ? {} : { epochs }),
-    ...(lr === undefined ? {} : { lr: ensureNumber(Number(lr), '--lr', { min: Number.MIN_VALUE }) }),
+    ...(lr === undefined ? {} : { lr }),
     ...(batchSize === undefined ? {} : { batchSize }),
     ...(inputSize === undefined ? {} : { inputSize }),
     ...(maxItems === undefined ? {} : { maxItems }),
     ...(monitor === undefined ? {} : { monitor: ensureOneOf(monitor, '--monitor', ['loss', 'balancedAccuracy'] as const) }),
+    ...(finetune ? { finetune } : {}),
   };
+  if (finetune && config.featureKind !== 'cls') throw invalid(`cls with --finetune-blocks ${finetune.blocks}`, '--feature', config.featureKind);
+  if (finetune && config.augmentEpochs !== 0) throw invalid(`0 with --finetune-blocks ${finetune.blocks} (fine-tuning augments every epoch)`, '--augment-epochs', String(config.augmentEpochs));
   return { config, outDir };
 }
 
@@ -104,17 +148,18 @@ function summaryLine(part: string, report: ClassificationReport | null): string 
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train the linear classification head on frozen ViT features',
+  summary: 'train the classification head on frozen ViT features, or fine-tune the last blocks with it',
   usage,
   options,
   async run(args, io) {
     const { config, outDir } = await resolveTrainConfig(args, io.env);
-    const run = await trainHeadOnDataset(config, createProgressBar(io));
+    const run = await trainHeadOnDataset(config, createProgressBar(io), config.finetune ? { checkpointDir: outDir } : {});
     for (const warning of run.dataset.warnings) io.stderr.write(`skipped ${warning.file}: ${warning.problem}\n`);
     await writeTrainingRun(outDir, run);
     io.stdout.write(summaryLine('validation', run.result.report));
     io.stdout.write(summaryLine('test', run.result.testReport));
-    io.stdout.write(`wrote ${join(outDir, 'head.json')} (and report.json, report.md, run.json)\n`);
+    const extra = run.result.finetuned ? ', finetuned-blocks.safetensors, checkpoint.safetensors' : '';
+    io.stdout.write(`wrote ${join(outDir, 'head.json')} (and report.json, report.md, learning-curves.svg, run.json${extra})\n`);
     return 0;
   },
 };

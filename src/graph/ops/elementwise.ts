@@ -41,14 +41,17 @@ function binary(g: GraphBuilder, op: Binary, a: Value, b: Value): Value {
 
 export function add(g: GraphBuilder, a: Value, b: Value): Value {
   const y = binary(g, 'Add', a, b);
-  g.record('Add', [a, b], [y], (gb, [gy]) => [sumToShape(gb, gy!, a.shape), sumToShape(gb, gy!, b.shape)]);
+  g.record('Add', [a, b], [y], (gb, [gy]) => [
+    a.requiresGrad ? sumToShape(gb, gy!, a.shape) : undefined,
+    b.requiresGrad ? sumToShape(gb, gy!, b.shape) : undefined,
+  ]);
   return y;
 }
 
 export function sub(g: GraphBuilder, a: Value, b: Value): Value {
   const y = binary(g, 'Sub', a, b);
   g.record('Sub', [a, b], [y], (gb, [gy]) => [
-    sumToShape(gb, gy!, a.shape),
+    a.requiresGrad ? sumToShape(gb, gy!, a.shape) : undefined,
     b.requiresGrad ? sumToShape(gb, scale(gb, gy!, -1), b.shape) : undefined,
   ]);
   return y;

@@ -1,0 +1,5 @@
+export * from './vit-config.js';
+export * from './vit-model.js';
+export * from './state-dict.js';
+export * from './load-backbone.js';
+export * from './weights/index.js';

@@ -1,0 +1,56 @@
+/**
+ * The competing methods a comparison can run next to ExplainSeg's variants (the paper's baselines, Table 2),
+ * as one table: each entry says which model it needs and names the masks it returns. `compare` reads only
+ * this table, so a new competitor is one entry here.
+ */
+import type { ImageTensor, Mask } from '../../core/index.js';
+import type { VitModel } from '../../backbone/index.js';
+import { bestSingleMask, maskCutBaseline, tokenCutBaseline } from './cut-baselines.js';
+import { ellipsePrior, otsuOnIntensity } from './references.js';
+
+export const COMPETITOR_NAMES = ['tokencut', 'tokencut-crf', 'maskcut', 'ellipse', 'otsu'] as const;
+export type CompetitorName = (typeof COMPETITOR_NAMES)[number];
+
+/** What a competitor may use: the classifier's backbone, MaskCut's own-resolution backbone, priors, the truth. */
+export interface CompetitorContext {
+  readonly model: VitModel;
+  /** The backbone at MaskCut's input size (CutLER: 480); present when 'maskcut' is run. */
+  readonly maskCutModel?: VitModel;
+  /** Foreground fraction of the ellipse prior, taken from training masks only. */
+  readonly ellipseFraction: number;
+  /** Only for oracle rows that say so in their name (MaskCut's best single mask). */
+  readonly groundTruth: Mask;
+}
+
+export interface Competitor {
+  /** 'backbone': the classifier's ViT; 'maskcut-backbone': a second ViT at MaskCut's input size; 'none'. */
+  readonly needs: 'backbone' | 'maskcut-backbone' | 'none';
+  /** The masks to score, by the row name they get in the tables. */
+  run(image: ImageTensor, context: CompetitorContext): Promise<Record<string, Mask>>;
+}
+
+export const COMPETITORS: Readonly<Record<CompetitorName, Competitor>> = {
+  tokencut: {
+    needs: 'backbone',
+    run: async (image, { model }) => ({ tokencut: (await tokenCutBaseline(image, { model })).mask }),
+  },
+  'tokencut-crf': {
+    needs: 'backbone',
+    run: async (image, { model }) => ({ 'tokencut-crf': (await tokenCutBaseline(image, { model, crf: {} })).mask }),
+  },
+  maskcut: {
+    needs: 'maskcut-backbone',
+    run: async (image, { maskCutModel, groundTruth }) => {
+      const result = await maskCutBaseline(image, { model: maskCutModel! });
+      return { 'maskcut (union)': result.union, 'maskcut (best single)': bestSingleMask(result.masks, groundTruth).mask };
+    },
+  },
+  ellipse: {
+    needs: 'none',
+    run: async (image, { ellipseFraction }) => ({ 'ellipse prior': ellipsePrior(image.rows, image.cols, { fraction: ellipseFraction }) }),
+  },
+  otsu: {
+    needs: 'none',
+    run: async (image) => ({ 'otsu (intensity)': otsuOnIntensity(image) }),
+  },
+};

@@ -1,0 +1,151 @@
+/**
+ * Head training on a dataset folder (paper Alg. 1, step 1): open the dataset, load the frozen ViT and train
+ * the linear head on its features, or fine-tune the last blocks with the head (`finetune`).
+ * runs/train-run.ts writes the run folder.
+ */
+import { join } from 'node:path';
+import { createRng, ensure, type ProgressCallback } from '../../core/index.js';
+import { loadBackbone, loadWeights, vitConfigFromStateDict, type LoadedBackbone } from '../../backbone/index.js';
+import { loadDataset, type Dataset, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
+import type { FeatureKind } from '../../head/index.js';
+import { createVitFeatureExtractor, featureDimOf, type FinetunedBlocks } from '../model/index.js';
+import { CHECKPOINT_FILE } from './finetune-checkpoint.js';
+import { finetuneClassifier } from './finetune-classifier.js';
+import { resolveFinetuneRecipe, type FinetuneRecipe } from './finetune-recipe.js';
+import { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './train-classifier.js';
+
+/** Fine-tuning settings besides the ones the linear head shares (epochs, lr, batch size, monitor). */
+export type FinetuneRunSettings = Partial<Omit<FinetuneRecipe, 'blocks' | 'epochs' | 'lr' | 'batchSize' | 'monitor'>> & Pick<FinetuneRecipe, 'blocks'>;
+
+export interface TrainHeadRunConfig {
+  dataset: DatasetKind;
+  dataRoot: string;
+  weightsPath: string;
+  featureKind: FeatureKind;
+  /** Backbone input side; default the size the weights were trained at. */
+  inputSize?: number;
+  epochs?: number;
+  lr?: number;
+  /** SGD mini-batch of the head. */
+  batchSize?: number;
+  /** What early stopping watches on validation (default 'loss'). */
+  monitor?: 'loss' | 'balancedAccuracy';
+  /** Images per backbone run while extracting features (default 16). */
+  featureBatchSize?: number;
+  augmentEpochs: number;
+  seed: number;
+  /** Dataset adapter options (limit, skipBad, PH2 labels, patch size). */
+  datasetOptions?: LoadDatasetOptions;
+  /** Keep a seeded random subset of this many items (benchmarks). */
+  maxItems?: number;
+  threads?: number;
+  /** Fine-tune the last `blocks` ViT blocks, the final norm and the head together; absent: the linear head alone. */
+  finetune?: FinetuneRunSettings;
+}
+
+export interface TrainHeadRunOptions {
+  /** Fine-tuning: checkpoint every epoch into this folder (CHECKPOINT_FILE), and resume from it. */
+  readonly checkpointDir?: string;
+  /** Fine-tuning: stop between two batches. */
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainHeadRun {
+  readonly config: TrainHeadRunConfig;
+  readonly dataset: Dataset;
+  readonly backbone: Omit<LoadedBackbone, 'model'>;
+  /** With fine-tuning, also the trained blocks and the epoch a checkpoint resumed from. */
+  readonly result: TrainClassifierResult & { readonly finetuned?: FinetunedBlocks; readonly resumedFrom?: number; readonly recipe?: FinetuneRecipe };
+  /** Milliseconds per stage: dataset, backbone, then trainClassifier's own stages. */
+  readonly timings: Record<string, number>;
+  readonly startedAt: Date;
+}
+
+/** A seeded subset of `count` items, put back in dataset order so each source image is decoded once. */
+export function subsampleDataset(dataset: Dataset, count: number, seed: number): Dataset {
+  if (count >= dataset.items.length) return dataset;
+  const order = createRng(seed).shuffle(Array.from(dataset.items, (_, i) => i)).slice(0, count).sort((a, b) => a - b);
+  return { ...dataset, items: order.map((index) => dataset.items[index]!) };
+}
+
+/** Only the head settings the run sets, so the head trainer's own defaults apply to the rest. */
+function headOptions(config: TrainHeadRunConfig): NonNullable<TrainClassifierOptions['head']> {
+  const { epochs, lr, batchSize, monitor } = config;
+  return {
+    ...(epochs ? { epochs } : {}), ...(lr ? { lr } : {}), ...(batchSize ? { batchSize } : {}), ...(monitor ? { monitor } : {}),
+  };
+}
+
+/**
+ * Paper Alg. 1 step 1 on a dataset folder: adapter, optional seeded subset, frozen ViT (disposed at the end)
+ * and `trainClassifier`. Timings cover every stage, loading included.
+ */
+export async function trainHeadOnDataset(config: TrainHeadRunConfig, onProgress?: ProgressCallback, options: TrainHeadRunOptions = {}): Promise<TrainHeadRun> {
+  const startedAt = new Date();
+  const timings: Record<string, number> = {};
+  let clock = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = now - clock;
+    clock = now;
+  };
+  const full = await loadDataset(config.dataset, config.dataRoot, { seed: config.seed, ...config.datasetOptions });
+  const dataset = config.maxItems === undefined ? full : subsampleDataset(full, config.maxItems, config.seed);
+  lap('dataset');
+  if (config.finetune && config.finetune.blocks > 0) return finetuneOnDataset(config, { dataset, timings, startedAt }, { ...options, ...(onProgress ? { onProgress } : {}) });
+  const { model, ...backbone } = await loadBackbone(config.weightsPath, {
+    ...(config.inputSize ? { inputSize: config.inputSize } : {}), ...(config.threads ? { threads: config.threads } : {}),
+  });
+  lap('backbone');
+  try {
+    const result = await trainClassifier(dataset, {
+      extractFeatures: createVitFeatureExtractor(model, { featureKind: config.featureKind, batchSize: config.featureBatchSize ?? 16 }),
+      featureDim: featureDimOf(backbone.config, config.featureKind),
+      inputSize: model.rows,
+      backbone: { sha256: backbone.sha256, config: backbone.config },
+      featureKind: config.featureKind,
+      augmentEpochs: config.augmentEpochs,
+      batchSize: config.featureBatchSize ?? 16,
+      head: headOptions(config),
+      seed: config.seed,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    Object.assign(timings, result.timings);
+    return { config, dataset, backbone, result, timings, startedAt };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** What a checkpoint must agree on to be resumed: every setting that changes the result (not paths or threads). */
+function checkpointSettings(config: TrainHeadRunConfig): unknown {
+  const { weightsPath: _weights, threads: _threads, ...settings } = config;
+  return settings;
+}
+
+/** The fine-tuning branch of trainHeadOnDataset: base weights without a frozen model, then finetuneClassifier. */
+async function finetuneOnDataset(
+  config: TrainHeadRunConfig,
+  started: { dataset: Dataset; timings: Record<string, number>; startedAt: Date },
+  options: TrainHeadRunOptions & { onProgress?: ProgressCallback },
+): Promise<TrainHeadRun> {
+  const blocks = config.finetune!.blocks;
+  ensure(config.featureKind === 'cls', `the 'cls' features with ${blocks} fine-tuned blocks`, 'the feature kind', config.featureKind);
+  ensure(config.augmentEpochs === 0, `0 augmentation epochs with ${blocks} fine-tuned blocks (fine-tuning augments every epoch)`, 'the augmentation epochs', config.augmentEpochs);
+  const clock = performance.now();
+  const loaded = await loadWeights(config.weightsPath);
+  const vitConfig = vitConfigFromStateDict(loaded.stateDict, { file: config.weightsPath });
+  const { epochs, lr, batchSize, monitor } = config;
+  const recipe = resolveFinetuneRecipe({
+    ...config.finetune!, ...(epochs ? { epochs } : {}), ...(lr ? { lr } : {}), ...(batchSize ? { batchSize } : {}), ...(monitor ? { monitor } : {}),
+  }, vitConfig.depth);
+  started.timings.backbone = performance.now() - clock;
+  const result = await finetuneClassifier(started.dataset, {
+    stateDict: loaded.stateDict, config: vitConfig, baseSha256: loaded.sha256, inputSize: config.inputSize ?? vitConfig.imageSize, recipe, seed: config.seed,
+    ...(config.threads ? { threads: config.threads } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.checkpointDir ? { checkpoint: { path: join(options.checkpointDir, CHECKPOINT_FILE), settings: checkpointSettings(config) } } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  Object.assign(started.timings, result.timings);
+  return { config, dataset: started.dataset, backbone: { config: vitConfig, sha256: loaded.sha256, weightsPath: config.weightsPath }, result, timings: started.timings, startedAt: started.startedAt };
+}
