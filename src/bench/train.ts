@@ -6,6 +6,8 @@ import { ensureInteger, type ProgressCallback } from '../core/index.js';
 import type { FeatureKind } from '../head/index.js';
 import { trainHeadOnDataset, writeTrainingRun } from '../pipeline/index.js';
 
+export { benchFinetune, type FinetuneBenchOptions, type FinetuneBenchResult } from './finetune.js';
+
 export interface TrainBenchOptions {
   readonly weightsPath: string;
   /** The Kvasir-SEG folder (images/ and masks/). */

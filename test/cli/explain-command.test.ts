@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelMismatchError } from '../../src/core/index.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
-import { explainCommand, uniqueStems } from '../../src/cli/commands/explain.js';
+import { explainCommand } from '../../src/cli/commands/explain.js';
+import { imageIds } from '../../src/pipeline/runs/index.js';
 import { readFloatMap } from '../../src/data/index.js';
 import { saveHead } from '../../src/head/index.js';
 import { loadClassifier } from '../../src/pipeline/model/classifier.js';
@@ -68,7 +69,7 @@ describe('explainseg explain', () => {
     expect(prediction.probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 5);
     expect(prediction.convergence.deltas).toHaveLength(2);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect(run).toMatchObject({ command: 'explain', seed: 5, config: { inputSize: 16, explain: { nSteps: 4, ntSamples: 2, stdevs: 0.3 } } });
+    expect(run).toMatchObject({ command: 'explainseg explain', seed: 5, config: { inputSize: 16, explain: { nSteps: 4, ntSamples: 2, stdevs: 0.3 } } });
     expect(run.weights.backbone).toBe(`sha256:${files.sha256}`);
     expect(Object.keys(run.inputs)).toEqual(['lesion', 'polyp']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -102,6 +103,6 @@ describe('explainseg explain', () => {
   });
 
   it('makes stems unique', () => {
-    expect(uniqueStems(['a/x.png', 'b/x.jpg', 'c/y.tif'])).toEqual(['x', 'x-2', 'y']);
+    expect(imageIds(['a/x.png', 'b/x.jpg', 'c/y.tif'])).toEqual(['x', 'x-2', 'y']);
   });
 });

@@ -43,7 +43,7 @@ describe('reading run folders', () => {
       await rename(join(demo, 'images'), run.runDir);
     }
     await expect(resolveRunDir(run.gtDir)).rejects.toThrow(InputFileError);
-    await expect(resolveRunDir(join(run.root, 'missing'))).rejects.toThrow(/is not a folder/);
+    await expect(resolveRunDir(join(run.root, 'missing'))).rejects.toThrow(/missing \(no such folder\)/);
     await expect(ReviewIndex.open([])).rejects.toThrow(InvalidArgumentError);
   });
 

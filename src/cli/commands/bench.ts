@@ -18,7 +18,7 @@ at start and end, so runs on a busy machine are visible.
 Options:
   --json               one JSON object on stdout instead of the table
   --runs N             timed runs (after a warm-up)
-  --batch N            images per batch (engine)
+  --batch N            images per batch (engine; train with --finetune-blocks)
   --threads N          onnxruntime intra-op threads (default 2)
   --weights FILE       ViT weights (.pth, .safetensors, .npy); engine: random ViT-S/16 weights when absent
   --data DIR           dataset folder (train: Kvasir-SEG)
@@ -28,7 +28,9 @@ Options:
   --epochs N           head training epochs (train)
   --level LEVEL        onnxruntime graph optimisation: extended (default) | all (engine)
   --skip-gemm          leave out the raw GEMM yardstick (engine)
-  --out DIR            also write the benchmark's run outputs here (train)`;
+  --out DIR            also write the benchmark's run outputs here (train)
+  --finetune-blocks N  train: time one epoch of fine-tuning the last N blocks with the head instead
+  --compare-pytorch    train with --finetune-blocks: time the same epoch in PyTorch too (/usr/bin/python3)`;
 
 const options = {
   json: { type: 'boolean' },
@@ -44,6 +46,8 @@ const options = {
   level: { type: 'string' },
   'skip-gemm': { type: 'boolean' },
   out: { type: 'string' },
+  'finetune-blocks': { type: 'string' },
+  'compare-pytorch': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof options;
@@ -62,6 +66,8 @@ export interface BenchFlags {
   readonly level?: 'extended' | 'all';
   readonly skipGemm?: boolean;
   readonly outDir?: string;
+  readonly finetuneBlocks?: number;
+  readonly comparePytorch?: boolean;
 }
 
 /** Runs one benchmark; the result must be JSON-able. */
@@ -96,6 +102,8 @@ export function parseBenchFlags(args: ParsedArgs): BenchFlags {
     imagePaths: stringFlag(values, 'images')?.split(',').map((file) => resolve(file)),
     level: choiceFlag(values, 'level', ['extended', 'all'] as const),
     skipGemm: values['skip-gemm'] === true ? true : undefined,
+    finetuneBlocks: integerFlag(values, 'finetune-blocks', { min: 0 }),
+    comparePytorch: values['compare-pytorch'] === true ? true : undefined,
   });
 }
 
@@ -138,9 +146,14 @@ async function runEngine({ benchEngine }: EngineModule, flags: BenchFlags, onPro
   return { weights, ...result };
 }
 
-async function runTrain({ benchTrain }: TrainModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
+async function runTrain({ benchTrain, benchFinetune }: TrainModule, flags: BenchFlags, onProgress: ProgressCallback): Promise<Record<string, unknown>> {
   const weightsPath = required(flags.weightsPath, 'weights', 'train');
   const dataRoot = required(flags.dataRoot, 'data', 'train');
+  if (flags.comparePytorch && !flags.finetuneBlocks) throw invalid('--finetune-blocks >= 1', '--compare-pytorch', flags.finetuneBlocks ?? 0);
+  if (flags.finetuneBlocks) {
+    const options = defined({ patches: flags.patches, batch: flags.batch, threads: flags.threads, comparePytorch: flags.comparePytorch });
+    return { ...(await benchFinetune({ weightsPath, dataRoot, blocks: flags.finetuneBlocks, onProgress, ...options })) };
+  }
   return { ...(await benchTrain({ weightsPath, dataRoot, onProgress, ...defined({ patches: flags.patches, epochs: flags.epochs, threads: flags.threads, outDir: flags.outDir }) })) };
 }
 

@@ -54,6 +54,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
       onProgress: createProgressBar(io), ...(threads ? { threads } : {}),
     });
     io.stdout.write(`${summary.done.length} segmented (${summary.skipped} already done), ${summary.failed.length} failed; results in ${outDir}\n`);
+    for (const image of summary.done) for (const warning of image.warnings ?? []) io.stderr.write(`  warning: ${image.source}: ${warning}\n`);
     for (const failure of summary.failed) io.stderr.write(`  failed: ${failure.message.includes(failure.source) ? failure.message : `${failure.source}: ${failure.message}`}\n`);
     if (summary.interrupted) {
       io.stderr.write(`segment: stopped before every image was done; run the same command again to resume (finished images are kept)\n`);

@@ -5,6 +5,7 @@
 export * from './segment-run.js';
 export * from './segment-folder.js';
 export * from './explain-outputs.js';
+export * from './explain-run.js';
 export * from './train-run.js';
 export * from './compare-config.js';
 export * from './compare-run.js';

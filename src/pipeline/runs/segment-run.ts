@@ -7,7 +7,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createProgressTracker, sha256File, writeJsonAtomic, type ProgressCallback } from '../../core/index.js';
-import { readImage } from '../../data/index.js';
+import { readImageChecked } from '../../data/index.js';
 import { explainForCut, type ExplainContext } from '../method/index.js';
 import { createPostprocessPool, RunStore, type PostprocessPool, type PostprocessResult } from '../runtime/index.js';
 
@@ -20,6 +20,8 @@ export interface SegmentedImage {
   readonly foregroundFraction: number;
   readonly files: { mask: string; soft: string; overlay: string; heatmap: string };
   readonly timingsMs: Record<string, number>;
+  /** What reading the image warned about (a tiny image, transparency composited onto black, ...). */
+  readonly warnings?: readonly string[];
 }
 
 export interface SegmentRunSummary {
@@ -127,7 +129,7 @@ async function startImage(
     key = RunStore.keyFor(await sha256File(source), { config: context.config, ...context.identity });
     const finished = await run.store.finished(id, key);
     if (finished) return { id, source, key, outcome: Promise.resolve({ skipped: finished.result! }) };
-    const image = await readImage(source);
+    const { image, warnings } = await readImageChecked(source);
     const { explanation, cut } = await explainForCut(image, context);
     const { model, config } = context;
     const job = { image, ...cut, config, grid: { rows: model.rows, cols: model.cols }, output: { outDir: join(run.outDir, STAGING_DIR), id } };
@@ -137,6 +139,7 @@ async function startImage(
       probability: explanation.probabilities[explanation.predictedClass]!,
       relativeConvergenceDelta: explanation.convergence.relativeDelta,
       timingsMs: explanation.timingsMs,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
     const outcome = run.pool.run(job)
       .then(async (post) => ({ done: await saveRecord({ id, source, explained, post }, run.outDir) }))
@@ -147,7 +150,7 @@ async function startImage(
   }
 }
 
-type Explained = Pick<SegmentedImage, 'predictedClass' | 'probability' | 'relativeConvergenceDelta' | 'timingsMs'>;
+type Explained = Pick<SegmentedImage, 'predictedClass' | 'probability' | 'relativeConvergenceDelta' | 'timingsMs' | 'warnings'>;
 
 /**
  * result.json of one image into its staging folder, then the folder renamed into place whole; an older
@@ -167,6 +170,7 @@ async function saveRecord(
     foregroundFraction: post.foregroundFraction,
     files: post.files!,
     timingsMs: { ...explained.timingsMs, ...post.timingsMs },
+    ...(explained.warnings ? { warnings: explained.warnings } : {}),
   };
   await writeJsonAtomic(join(outDir, STAGING_DIR, id, 'result.json'), record);
   await publishFolder(join(outDir, STAGING_DIR, id), join(outDir, id));

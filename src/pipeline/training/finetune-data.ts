@@ -39,6 +39,17 @@ export class ImageBank {
     return this.samples.length;
   }
 
+  /** Every image's 8-bit samples, [size, 3, side, side] in C order (for a benchmark's other side). */
+  samplesBytes(): Uint8Array {
+    const out = new Uint8Array(this.samples.reduce((sum, samples) => sum + samples.length, 0));
+    let offset = 0;
+    for (const samples of this.samples) {
+      out.set(samples, offset);
+      offset += samples.length;
+    }
+    return out;
+  }
+
   image(index: number): ImageTensor {
     const samples = this.samples[index]!;
     return createImageTensor(3, this.side, this.side, Float32Array.from(samples, (value) => value / 255));

@@ -55,7 +55,8 @@ async function hasRecords(dir: string): Promise<boolean> {
  */
 export async function resolveRunDir(dir: string): Promise<string> {
   const root = resolve(dir);
-  if (!(await stat(root).catch(() => undefined))?.isDirectory()) throw new InputFileError(dir, 'is not a folder');
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new InputFileError(dir, info ? 'is a file, not a run folder' : 'missing (no such folder)');
   for (const candidate of [root, join(root, 'images'), join(dirname(root), 'images')]) {
     if (await hasRecords(candidate)) return candidate;
   }

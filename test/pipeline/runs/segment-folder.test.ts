@@ -105,6 +105,14 @@ describe('kills and interrupts (items 5 and 7)', () => {
     expect([second.interrupted, second.skipped, second.done.map((d) => d.id)]).toEqual([undefined, 1, ['c', 'x', 'x-2']]);
   });
 
+  it('keeps what reading an image warned about in its record (a 4 x 5 image)', async () => {
+    await writePng(join(dir, 'tiny.png'), blobImage(4, 5, 9));
+    const summary = await run([join(dir, 'tiny.png')], join(dir, 'out-warn'));
+    expect(summary.done[0]!.warnings?.join(' ')).toMatch(/4/);
+    const record = JSON.parse(await readFile(join(dir, 'out-warn', 'tiny', 'result.json'), 'utf8'));
+    expect(record.warnings).toEqual(summary.done[0]!.warnings);
+  });
+
   it('records the SHA-256 of every segmented input in run.json', async () => {
     const outDir = join(dir, 'out-manifest');
     await run([join(dir, 'c.png')], outDir);
