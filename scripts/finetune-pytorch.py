@@ -9,8 +9,14 @@ with gradients, softmax cross-entropy, clip_grad_norm_, and SGD with momentum (h
 The first batch's loss before any update is reported as a check that both sides run the same model on the same
 data. Needs only Debian's python3-torch and python3-numpy (safetensors is read by hand: fp16/bf16/fp32).
 
+Debian's torch 1.13 is built with BLAS_INFO=generic (no MKL or OpenBLAS): its float32 matmul runs at a few
+GFLOP/s, so an epoch of 2,000 patches would take hours here. --max-batches K times the first K batches of the
+epoch and scales the mean to the whole epoch (reported as extrapolatedFromBatches); the BLAS the build reports
+and a plain 1576x384 @ 384x1536 matmul's GFLOP/s are printed beside it, so the figure can be read for what it is.
+
 Usage: finetune-pytorch.py --weights W.safetensors --patches P.npy --labels L.npy --head H.npy --blocks 2
-       --batch 32 --threads 2 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 [--lr 0.005 --block-lr-factor 0.1]
+       --batch 32 --threads 2 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 [--max-batches K]
+       [--lr 0.005 --block-lr-factor 0.1 --momentum 0.9 --max-gradient-norm 5]
 """
 import argparse
 import json
@@ -92,6 +98,22 @@ def build_vit(state, heads):
     return embed, blocks, norm, dim
 
 
+def blas_info():
+    found = [part.split('=', 1)[1] for part in torch.__config__.show().replace(',', ' ').split() if part.startswith('BLAS_INFO=')]
+    return found[0] if found else 'unknown'
+
+
+def matmul_gflops():
+    """A plain float32 1576x384 @ 384x1536 matmul (fc1 of 8 images of 197 tokens, as bench engine's yardstick), best of 3."""
+    a, b = torch.randn(1576, 384), torch.randn(384, 1536)
+    best = float('inf')
+    for _ in range(3):
+        started = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - started)
+    return 2 * 1576 * 384 * 1536 / best / 1e9
+
+
 def main():
     parser = argparse.ArgumentParser()
     for flag in ['--weights', '--patches', '--labels', '--head', '--mean', '--std']:
@@ -104,6 +126,7 @@ def main():
     parser.add_argument('--block-lr-factor', type=float, default=0.1)
     parser.add_argument('--momentum', type=float, default=0.9)
     parser.add_argument('--max-gradient-norm', type=float, default=5.0)
+    parser.add_argument('--max-batches', type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -151,13 +174,18 @@ def main():
     with torch.no_grad():
         first_loss = loss_of(*batch_at(0)).item()
     step(0)  # warm-up, not timed (as on the ExplainSeg side)
+    starts = list(range(0, len(patches), args.batch))
+    timed = starts[:args.max_batches] if args.max_batches > 0 else starts
     started = time.perf_counter()
-    losses = [step(start) for start in range(0, len(patches), args.batch)]
+    losses = [step(start) for start in timed]
     seconds = time.perf_counter() - started
     print(json.dumps({
-        'secondsPerEpoch': seconds, 'patches': len(patches), 'batch': args.batch, 'blocks': args.blocks, 'threads': args.threads,
+        'secondsPerEpoch': seconds * len(starts) / len(timed), 'timedBatches': len(timed), 'batchesPerEpoch': len(starts),
+        'extrapolatedFromBatches': len(timed) if len(timed) < len(starts) else None,
+        'patches': len(patches), 'batch': args.batch, 'blocks': args.blocks, 'threads': args.threads,
         'firstBatchLoss': first_loss, 'meanLoss': float(np.mean(losses)),
         'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'torch': torch.__version__,
+        'blas': blas_info(), 'matmulGflops': matmul_gflops(),
     }))
 
 

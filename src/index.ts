@@ -6,9 +6,9 @@
 export * from './core/index.js';
 
 export {
-  VitModel, VIT_OUTPUTS, VIT_SMALL_16, resolveVitConfig, loadBackbone, vitConfigFromStateDict,
+  VitModel, VIT_OUTPUTS, VIT_SMALL_16, DINOV2_SMALL_14, resolveVitConfig, loadBackbone, vitConfigFromStateDict,
   loadWeights, inferVitConfig, checkVitStateDict, fetchWeights, resolveWeightsPath, encodeSafetensors,
-  type VitOutput, type VitOutputs, type VitModelOptions, type VitConfig, type StateDict, type NamedTensor, type LoadedWeights, type LoadedBackbone,
+  type VitOutput, type VitOutputs, type VitModelOptions, type VitConfig, type VitBackbone, type StateDict, type NamedTensor, type LoadedWeights, type LoadedBackbone,
 } from './backbone/index.js';
 
 export * from './data/index.js';
@@ -26,6 +26,6 @@ export type { PipelineConfig, PartialPipelineConfig, VariantName, Classifier, Im
 export {
   defaultConfig, variantPresets, variantNames, defaultVariant, fastPreset, mergeConfig, resolveConfig, methodNeeds,
   loadClassifier, withClassifier, gradientFnFor, explainImage, segmentImage, segmentFromExplanation, cutAndRefine,
-  runSegmentation, trainClassifier, tokenCutBaseline, maskCutBaseline, bestSingleMask, ellipsePrior, otsuOnIntensity,
+  runSegmentation, trainClassifier, finetuneClassifier, resolveFinetuneRecipe, FINETUNE_DEFAULTS, saveFinetunedBlocks, loadFinetunedBlocks, tokenCutBaseline, maskCutBaseline, bestSingleMask, ellipsePrior, otsuOnIntensity,
   fractionFromMasks, evaluateMaskFolders, COMPETITORS,
 } from './pipeline/index.js';

@@ -38,7 +38,8 @@ const pipelineLayers: Record<string, string[]> = {
   'pipeline/competitors': ['pipeline/model'],
   'pipeline/evaluation': [],
   'pipeline/runtime': ['pipeline/config', 'pipeline/method'],
-  'pipeline/runs': ['pipeline/config', 'pipeline/model', 'pipeline/method', 'pipeline/training', 'pipeline/competitors', 'pipeline/evaluation', 'pipeline/runtime'],
+  'pipeline/student': ['pipeline/config', 'pipeline/model', 'pipeline/method', 'pipeline/training'],
+  'pipeline/runs': ['pipeline/config', 'pipeline/model', 'pipeline/method', 'pipeline/training', 'pipeline/competitors', 'pipeline/evaluation', 'pipeline/runtime', 'pipeline/student'],
 };
 
 const srcRoot = resolve(__dirname, '..', 'src');

@@ -6,3 +6,4 @@ export * from './integrated-gradients.js';
 export * from './noise-tunnel.js';
 export * from './reduce.js';
 export { attributeSingle, resolveTarget, type SingleAttributeOptions } from './single-input.js';
+export * from './grad-cam.js';

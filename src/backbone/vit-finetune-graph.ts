@@ -23,7 +23,7 @@ export type FinetuneLoss =
 export interface VitFinetuneGraphOptions {
   /** Trainable blocks at the end of the ViT, 1..depth. */
   readonly blocks: number;
-  /** Tokens per image, 1 + patches (the CLS token first). */
+  /** Tokens per image, 1 + registers + patches (the CLS token first; see tokenCount). */
   readonly tokens: number;
   readonly classes: number;
   /** Default cross-entropy without class weights. */

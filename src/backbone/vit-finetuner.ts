@@ -9,7 +9,7 @@
 import { SizeMismatchError, ensureInteger } from '../core/index.js';
 import { GraphSession, clipGradientNorm, type Optimizer, type TrainableTensor, type Value } from '../graph/index.js';
 import type { StateDict } from './state-dict.js';
-import { resolveInputSize, resolveVitConfig, type VitConfig } from './vit-config.js';
+import { resolveInputSize, resolveVitConfig, tokenCount, type VitConfig } from './vit-config.js';
 import { buildVitFinetuneGraph, finetuneParameterShapes, type FinetuneLoss, type VitFinetuneGraph } from './vit-finetune-graph.js';
 import { buildVitGraph, checkVitWeights, type LinearHead } from './vit-graph.js';
 import type { VitModelOptions } from './vit-model.js';
@@ -66,7 +66,7 @@ export class VitFinetuner {
     readonly parameters: readonly TrainableTensor[],
     private readonly options: VitFinetunerOptions,
   ) {
-    const tokens = 1 + (size.rows / config.patchSize) * (size.cols / config.patchSize);
+    const tokens = tokenCount(config, size);
     this.graph = buildVitFinetuneGraph(config, { blocks: options.blocks, tokens, classes: this.classes, ...(options.loss ? { loss: options.loss } : {}) });
   }
 
@@ -89,7 +89,7 @@ export class VitFinetuner {
     return this.options.head?.bias.length ?? this.options.classes!;
   }
 
-  /** The frozen prefix's output [batch, 1 + patches, dim]: the residual stream entering the first trainable block. */
+  /** The frozen prefix's output [batch, tokens, dim] (CLS, any registers, patches): the stream entering the first trainable block. */
   async frozenTokens(pixels: Float32Array, batch: number): Promise<Float32Array> {
     this.checkPixels(pixels, batch);
     const session = await this.session('prefix', () => {

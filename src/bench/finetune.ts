@@ -39,13 +39,24 @@ export interface FinetuneBenchOptions {
   readonly threads?: number;
   readonly seed?: number;
   readonly comparePytorch?: boolean;
+  /**
+   * Batches PyTorch times, scaled to the epoch (default 2): Debian's torch has a generic BLAS, so a whole epoch
+   * there takes hours (see scripts/finetune-pytorch.py); 0 times them all.
+   */
+  readonly pytorchBatches?: number;
   /** The Python with torch (default /usr/bin/python3, Debian's python3-torch). */
   readonly python?: string;
   readonly onProgress?: ProgressCallback;
 }
 
 export interface PytorchEpoch {
+  /** Measured over timedBatches of batchesPerEpoch, scaled to the epoch when fewer. */
   readonly secondsPerEpoch: number;
+  readonly timedBatches: number;
+  readonly batchesPerEpoch: number;
+  /** The BLAS the torch build reports ('generic' in Debian's) and a plain fc1-sized matmul's speed. */
+  readonly blas: string;
+  readonly matmulGflops: number;
   readonly firstBatchLoss: number;
   readonly meanLoss: number;
   readonly peakRssMB: number;
@@ -95,7 +106,17 @@ async function timeSeconds<T>(work: () => Promise<T> | T): Promise<{ value: T; s
 }
 
 /** PyTorch's epoch on the same patches, head and settings; the script prints one JSON object. */
-async function pytorchEpoch(bank: ImageBank, inputs: { weightsPath: string; head: { weight: Float32Array; bias: Float32Array }; blocks: number; batch: number; threads: number; python: string }): Promise<PytorchEpoch> {
+interface PytorchInputs {
+  readonly weightsPath: string;
+  readonly head: { readonly weight: Float32Array; readonly bias: Float32Array };
+  readonly blocks: number;
+  readonly batch: number;
+  readonly threads: number;
+  readonly python: string;
+  readonly maxBatches: number;
+}
+
+async function pytorchEpoch(bank: ImageBank, inputs: PytorchInputs): Promise<PytorchEpoch> {
   const dir = await mkdtemp(join(tmpdir(), 'explainseg-bench-finetune-'));
   try {
     const classes = inputs.head.bias.length;
@@ -110,7 +131,7 @@ async function pytorchEpoch(bank: ImageBank, inputs: { weightsPath: string; head
     const { mean, std } = IMAGENET_NORMALISATION;
     const args = [SCRIPT, '--weights', inputs.weightsPath, '--patches', join(dir, 'patches.npy'), '--labels', join(dir, 'labels.npy'), '--head', join(dir, 'head.npy'),
       '--blocks', String(inputs.blocks), '--batch', String(inputs.batch), '--threads', String(inputs.threads), '--mean', mean.join(','), '--std', std.join(','),
-      '--lr', String(FINETUNE_DEFAULTS.lr), '--block-lr-factor', String(FINETUNE_DEFAULTS.blockLrFactor), '--max-gradient-norm', String(FINETUNE_DEFAULTS.maxGradientNorm)];
+      '--lr', String(FINETUNE_DEFAULTS.lr), '--block-lr-factor', String(FINETUNE_DEFAULTS.blockLrFactor), '--max-gradient-norm', String(FINETUNE_DEFAULTS.maxGradientNorm), '--max-batches', String(inputs.maxBatches)];
     let stdout: string;
     try {
       ({ stdout } = await promisify(execFile)(inputs.python, args, { maxBuffer: 1 << 20 }));
@@ -170,6 +191,9 @@ export async function benchFinetune(options: FinetuneBenchOptions): Promise<Fine
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
   if (!options.comparePytorch) return result;
-  const pytorch = await pytorchEpoch(bank, { weightsPath: options.weightsPath, head: initial, blocks: recipe.blocks, batch: recipe.batchSize, threads, python: options.python ?? '/usr/bin/python3' });
+  const pytorch = await pytorchEpoch(bank, {
+    weightsPath: options.weightsPath, head: initial, blocks: recipe.blocks, batch: recipe.batchSize, threads,
+    python: options.python ?? '/usr/bin/python3', maxBatches: ensureInteger(options.pytorchBatches ?? 2, 'the PyTorch batches', { min: 0 }),
+  });
   return { ...result, pytorch, pytorchSecondsPerEpoch: pytorch.secondsPerEpoch, ratioToPytorch: epoch.seconds / pytorch.secondsPerEpoch };
 }

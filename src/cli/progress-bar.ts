@@ -11,13 +11,18 @@ export function createProgressBar(io: CliIo, options: { minIntervalMs?: number }
   // reports work done (trackers emit on completion, so otherwise the first item's time would be lost).
   let lastFinished = Date.now();
   let lastPrint = 0;
+  let lastStage = '';
   const interval = options.minIntervalMs ?? (io.interactive ? 100 : 5000);
   return (event: ProgressEvent) => {
     const now = Date.now();
     if (!started.has(event.stage)) started.set(event.stage, event.done > 0 ? lastFinished : now);
     const finished = event.done >= event.total;
     if (finished) lastFinished = now;
-    if (!finished && now - lastPrint < interval) return;
+    // A message from an outer stage between an inner stage's events (fine-tuning's epoch summary between its
+    // batches) is printed even inside the interval, or the inner stage's lines would always swallow it.
+    const interleaved = event.message !== undefined && event.stage !== lastStage;
+    lastStage = event.stage;
+    if (!finished && !interleaved && now - lastPrint < interval) return;
     lastPrint = now;
     const line = formatProgress(event, now - started.get(event.stage)!);
     if (io.interactive) io.stderr.write(`\r\x1b[2K${line}${finished ? '\n' : ''}`);

@@ -7,6 +7,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { evaluateMapsCommand } from './commands/maps/evaluate-maps.js';
 import { trainTokenHeadCommand } from './commands/maps/train-token-head.js';
 import { explainCommand } from './commands/explain.js';
+import { fitCommand } from './commands/student/fit.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
 import { segmentCommand } from './commands/segment.js';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   demoCommand,
   trainCommand,
   trainTokenHeadCommand,
+  fitCommand,
   explainCommand,
   segmentCommand,
   evaluateCommand,

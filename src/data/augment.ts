@@ -134,17 +134,20 @@ export function randomResizedCrop(image: ImageTensor, rng: Rng, options: Resized
   return image;
 }
 
-/** The region stretched to the image's size, bilinear with pixel centres aligned (align_corners = false). */
+/**
+ * The region stretched to the image's size, bilinear with pixel centres aligned (align_corners = false) and
+ * clamped to the region's border, as resizing the cropped region would.
+ */
 function resampleRegion(image: ImageTensor, region: { top: number; left: number; rows: number; cols: number }): ImageTensor {
   const out = createImageTensor(image.channels, image.rows, image.cols);
   const plane = image.rows * image.cols;
   const rowScale = region.rows / image.rows;
   const colScale = region.cols / image.cols;
-  const clampTo = (value: number, high: number): number => Math.min(Math.max(value, 0), high);
+  const clampTo = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
   for (let y = 0; y < image.rows; y++) {
-    const sy = clampTo(region.top + (y + 0.5) * rowScale - 0.5, image.rows - 1);
+    const sy = clampTo(region.top + (y + 0.5) * rowScale - 0.5, region.top, region.top + region.rows - 1);
     for (let x = 0; x < image.cols; x++) {
-      const sx = clampTo(region.left + (x + 0.5) * colScale - 0.5, image.cols - 1);
+      const sx = clampTo(region.left + (x + 0.5) * colScale - 0.5, region.left, region.left + region.cols - 1);
       for (let c = 0; c < image.channels; c++) out.data[c * plane + y * image.cols + x] = sampleBilinear(image, c, sy, sx);
     }
   }

@@ -1,2 +1,3 @@
 export * from './vit-maps.js';
 export * from './fusion.js';
+export * from './layer-maps.js';

@@ -8,4 +8,5 @@ export * from './ops/shape.js';
 export * from './ops/reduce.js';
 export * from './ops/normalization.js';
 export * from './ops/loss.js';
+export * from './ops/conv/index.js';
 export * from './optim/index.js';

@@ -12,3 +12,4 @@ export * from './competitors/index.js';
 export * from './evaluation/index.js';
 export * from './runtime/index.js';
 export * from './runs/index.js';
+export * from './student/index.js';

@@ -31,6 +31,11 @@ describe('interpolatePosEmbed', () => {
     for (const value of interpolatePosEmbed(constant, dim, { rows: 6, cols: 2 })) expect(value).toBeCloseTo(0.7, 6);
   });
 
+  it('keeps a constant field constant with antialias too, shrinking and stretching (weights normalised per sample)', () => {
+    const constant = new Float32Array((1 + 9) * dim).fill(-0.3);
+    for (const value of interpolatePosEmbed(constant, dim, { rows: 2, cols: 7 }, { offset: 0, antialias: true })) expect(value).toBeCloseTo(-0.3, 6);
+  });
+
   it('rejects a non-square table', () => {
     expect(() => interpolatePosEmbed(new Float32Array(7 * dim), dim, { rows: 2, cols: 2 })).toThrow(InvalidArgumentError);
   });

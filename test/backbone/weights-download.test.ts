@@ -114,7 +114,7 @@ describe('fetchWeights against a local HTTP server', () => {
   });
 
   it('rejects an unknown name and a malformed hash', async () => {
-    await expect(fetchWeights('resnet', {})).rejects.toThrow("expected one of dino-vits16 for weights name but received 'resnet'");
+    await expect(fetchWeights('resnet', {})).rejects.toThrow("expected one of dino-vits16, dinov2-vits14, dinov2-vits14-reg4 for weights name but received 'resnet'");
     await expect(fetchWeights('dino-vits16', { sha256: 'abc' })).rejects.toThrow(/expected a 64-digit hex SHA-256 for sha256/);
   });
 });

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/index.js';
-import { benchTrain } from '../../src/bench/train.js';
+import { benchFinetune, benchTrain } from '../../src/bench/train.js';
 import { makeTempDir, writePixels, writeRectMask } from '../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../helpers/tiny-vit-weights.js';
 
@@ -44,5 +45,37 @@ describe('benchTrain', () => {
 
   it('rejects a patch count below 10', async () => {
     await expect(benchTrain({ weightsPath, dataRoot, patches: 3 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+/** Debian's python3-torch, which the PyTorch side of the fine-tuning benchmark needs. */
+const hasTorch = ((): boolean => {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('benchFinetune', () => {
+  it('times one fine-tuning epoch over the requested patches', async () => {
+    const result = await benchFinetune({ weightsPath, dataRoot, patches: 24, blocks: 1, batch: 8, threads: 1 });
+    expect(result).toMatchObject({ patches: 24, blocks: 1, batch: 8, threads: 1, inputSize: 16 });
+    expect(result.finetuneSecondsPerEpoch).toBeGreaterThan(0);
+    expect(result.msPerPatch).toBeCloseTo((1000 * result.finetuneSecondsPerEpoch) / 24, 6);
+    expect(result.firstBatchLoss).toBeGreaterThan(0);
+    expect(result.pytorchSecondsPerEpoch).toBeUndefined();
+  });
+
+  // The same epoch in PyTorch 1.13 (scripts/finetune-pytorch.py): the first batch's loss before any update
+  // agrees to float32 rounding, and so does the mean loss over the epoch's SGD steps (gradients, clipping and
+  // momentum all enter it), which shows both sides train the same model on the same data.
+  it.skipIf(!hasTorch)('runs the same epoch in PyTorch with the same weights, data and head (needs /usr/bin/python3 with torch)', async () => {
+    const result = await benchFinetune({ weightsPath, dataRoot, patches: 24, blocks: 2, batch: 8, threads: 1, comparePytorch: true, pytorchBatches: 0 });
+    expect(result.pytorch).toMatchObject({ timedBatches: 3, batchesPerEpoch: 3 });
+    expect(Math.abs(result.pytorch!.firstBatchLoss - result.firstBatchLoss)).toBeLessThan(1e-5);
+    expect(Math.abs(result.pytorch!.meanLoss - result.meanLoss)).toBeLessThan(1e-4);
+    expect(result.ratioToPytorch).toBeCloseTo(result.finetuneSecondsPerEpoch / result.pytorchSecondsPerEpoch!, 9);
   });
 });

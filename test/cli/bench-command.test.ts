@@ -74,6 +74,13 @@ describe('explainseg bench arguments', () => {
     expect(flags).toEqual({ runs: 3, imagePaths: [join(process.cwd(), 'a.png'), join(process.cwd(), 'b.png')], skipGemm: true });
   });
 
+  it('reads --finetune-blocks and --compare-pytorch, and refuses --compare-pytorch without fine-tuning', async () => {
+    expect(parseBenchFlags(args(['train'], { 'finetune-blocks': '2', 'compare-pytorch': true, batch: '16' }))).toEqual({ finetuneBlocks: 2, comparePytorch: true, batch: 16 });
+    expect(() => parseBenchFlags(args(['train'], { 'finetune-blocks': 'x' }))).toThrow(/expected an integer >= 0 for --finetune-blocks but received 'x'/);
+    await expect(benchCommand.run(args(['train'], { data: '/tmp', weights: '/tmp/w.safetensors', 'compare-pytorch': true }), fakeIo()))
+      .rejects.toThrow(/expected --finetune-blocks >= 1 for --compare-pytorch but received 0/);
+  });
+
   it('asks for --weights and --data before training', async () => {
     await expect(benchCommand.run(args(['train'], { data: '/tmp' }), fakeIo())).rejects.toThrow(/expected a value for --weights \(needed by bench train\) but received undefined/);
   });

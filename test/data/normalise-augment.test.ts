@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImageTensor, createRng, InvalidArgumentError } from '../../src/core/index.js';
-import { augmentImage, computeChannelNormalisation, flipHorizontal, jitterColour, rotateImage } from '../../src/data/index.js';
+import { augmentImage, computeChannelNormalisation, flipHorizontal, jitterColour, randomResizedCrop, rotateImage } from '../../src/data/index.js';
 
 const ramp = () => createImageTensor(3, 4, 4, Float32Array.from({ length: 48 }, (_, i) => (i % 16) / 16));
 
@@ -46,5 +46,34 @@ describe('augmentation', () => {
     expect(augmentImage(ramp(), createRng(10))).not.toEqual(a);
     for (const v of a.data) expect(v >= 0 && v <= 1).toBe(true);
     expect(() => augmentImage(ramp(), createRng(1), { brightness: 2 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('randomResizedCrop', () => {
+  // An 8 x 8 horizontal ramp, value = col / 7 in every channel and row.
+  const ramp = createImageTensor(3, 8, 8, Float32Array.from({ length: 3 * 64 }, (_, i) => (i % 8) / 7));
+
+  it('with scale and ratio 1 keeps the whole image unchanged', () => {
+    expect(Array.from(randomResizedCrop(ramp, createRng(1), { scale: [1, 1], ratio: [1, 1] }).data)).toEqual(Array.from(ramp.data));
+  });
+
+  it('a quarter-area square crop of a ramp is a ramp over 4 source columns, stretched to the full size', () => {
+    for (const seed of [1, 2, 3]) {
+      const out = randomResizedCrop(ramp, createRng(seed), { scale: [0.25, 0.25], ratio: [1, 1] });
+      expect([out.rows, out.cols]).toEqual([8, 8]);
+      const row = Array.from(out.data.subarray(0, 8));
+      for (let r = 1; r < 8; r++) expect(Array.from(out.data.subarray(8 * r, 8 * r + 8))).toEqual(row);
+      for (let c = 1; c < 8; c++) expect(row[c]!).toBeGreaterThanOrEqual(row[c - 1]!);
+      // 4 source columns span 3/7 of the ramp; bilinear sampling at pixel centres stays inside them.
+      expect(row[7]! - row[0]!).toBeLessThanOrEqual(3 / 7 + 1e-6);
+      expect(row[7]! - row[0]!).toBeGreaterThan(2 / 7);
+    }
+  });
+
+  it('is reproducible from the seed and refuses an empty scale range', () => {
+    const a = randomResizedCrop(ramp, createRng(9));
+    expect(Array.from(randomResizedCrop(ramp, createRng(9)).data)).toEqual(Array.from(a.data));
+    expect(() => randomResizedCrop(ramp, createRng(9), { scale: [0.5, 0.2] })).toThrow(InvalidArgumentError);
+    expect(() => randomResizedCrop(ramp, createRng(9), { scale: [0.5, 0.2] })).toThrow(/expected a finite number in \[0\.5, 1\] for the largest crop scale but received 0\.2/);
   });
 });

@@ -25,6 +25,21 @@ describe('head file', () => {
     expect((await readFile(path)).length).toBeLessThan(2000);
   });
 
+  it('round-trips a head that needs fine-tuned blocks as version 2, and checks the reference', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
+    const finetuned = { blocks: 2, file: 'finetuned-blocks.safetensors', sha256: 'cd'.repeat(32) };
+    await saveHead(path, { ...model(), finetuned });
+    expect(await loadHead(path)).toEqual({ ...model(), finetuned });
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    expect(json.version).toBe(2);
+    await writeFile(path, JSON.stringify({ ...json, version: 1, finetuned: { blocks: 0, file: '../other/blocks.safetensors', sha256: 'x' } }));
+    const message = ((await loadHead(path).catch((e: unknown) => e)) as Error).message;
+    expect(message).toMatch(/expected 2 \(a head with fine-tuned blocks\) for version but received 1/);
+    expect(message).toMatch(/expected a positive integer for finetuned\.blocks but received 0/);
+    expect(message).toMatch(/expected a file name beside head\.json for finetuned\.file but received "\.\.\/other\/blocks\.safetensors"/);
+    expect(message).toMatch(/expected a 64-digit hex SHA-256 for finetuned\.sha256 but received "x"/);
+  });
+
   it('lists every problem of a damaged file', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'head-')), 'head.json');
     await saveHead(path, model());

@@ -18,9 +18,9 @@ export interface KnownWeights {
 }
 
 /**
- * Weights the CLI can fetch by name. The DINO release publishes no checksum for this file and none is
- * hard-coded here (an unverified constant would be a false promise): the first download stores the
- * computed SHA-256 next to the file and later runs verify against it.
+ * Weights the CLI can fetch by name. Neither the DINO nor the DINOv2 release publishes a checksum for these
+ * files and none is hard-coded here (an unverified constant would be a false promise): the first download
+ * stores the computed SHA-256 next to the file and later runs verify against it.
  */
 export const weightsRegistry: Readonly<Record<string, KnownWeights>> = {
   'dino-vits16': {
@@ -28,6 +28,18 @@ export const weightsRegistry: Readonly<Record<string, KnownWeights>> = {
     fileName: 'dino_deitsmall16_pretrain.pth',
     sha256: undefined,
     description: 'DINO ViT-S/16 teacher backbone, ImageNet self-supervised (Caron et al. 2021), float32 .pth, 86 MB',
+  },
+  'dinov2-vits14': {
+    url: 'https://dl.fbaipublicfiles.com/dinov2/dinov2_vits14/dinov2_vits14_pretrain.pth',
+    fileName: 'dinov2_vits14_pretrain.pth',
+    sha256: undefined,
+    description: 'DINOv2 ViT-S/14 backbone, LVD-142M self-supervised (Oquab et al. 2023), 21 M parameters, float32 .pth',
+  },
+  'dinov2-vits14-reg4': {
+    url: 'https://dl.fbaipublicfiles.com/dinov2/dinov2_vits14/dinov2_vits14_reg4_pretrain.pth',
+    fileName: 'dinov2_vits14_reg4_pretrain.pth',
+    sha256: undefined,
+    description: 'DINOv2 ViT-S/14 with 4 register tokens (Darcet et al. 2024), LVD-142M, 21 M parameters, float32 .pth',
   },
 };
 

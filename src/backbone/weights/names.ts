@@ -1,9 +1,12 @@
 import type { NamedTensor, StateDict } from '../state-dict.js';
+import {
+  DINOV2_HF_BLOCK_RENAMES, DINOV2_HF_TOP_RENAMES, DINOV2_NON_BACKBONE_PREFIXES, DINOV2_WRAPPER_PREFIXES, unchunkBlockName,
+} from '../dinov2/names.js';
 
-/** Wrappers added by training code: DistributedDataParallel (`module.`), DINO's MultiCropWrapper (`backbone.`), HF (`vit.`). */
-const wrapperPrefixes = ['module.', 'backbone.', 'vit.'];
-/** Parts of a checkpoint that are not the backbone: DINO projection head, timm classifier, HF pooler and classifier. */
-const nonBackbonePrefixes = ['head.', 'head_dist.', 'pooler.', 'classifier.', 'fc_norm.'];
+/** Wrappers added by training code: DistributedDataParallel (`module.`), DINO's MultiCropWrapper (`backbone.`), HF (`vit.`, `dinov2.`). */
+const wrapperPrefixes = ['module.', 'backbone.', 'vit.', ...DINOV2_WRAPPER_PREFIXES];
+/** Parts of a checkpoint that are not the backbone: DINO projection head, timm classifier, HF pooler and classifier, DINOv2's heads. */
+const nonBackbonePrefixes = ['head.', 'head_dist.', 'pooler.', 'classifier.', 'fc_norm.', ...DINOV2_NON_BACKBONE_PREFIXES];
 
 /** Hugging Face ViTModel names (transformers' modeling_vit.py) to DINO/timm names, per block. */
 const hfBlockRenames: ReadonlyArray<[string, string]> = [
@@ -12,6 +15,7 @@ const hfBlockRenames: ReadonlyArray<[string, string]> = [
   ['layernorm_after.', 'norm2.'],
   ['intermediate.dense.', 'mlp.fc1.'],
   ['output.dense.', 'mlp.fc2.'],
+  ...DINOV2_HF_BLOCK_RENAMES,
 ];
 const hfTopRenames: Readonly<Record<string, string>> = {
   'embeddings.cls_token': 'cls_token',
@@ -20,6 +24,7 @@ const hfTopRenames: Readonly<Record<string, string>> = {
   'embeddings.patch_embeddings.projection.bias': 'patch_embed.proj.bias',
   'layernorm.weight': 'norm.weight',
   'layernorm.bias': 'norm.bias',
+  ...DINOV2_HF_TOP_RENAMES,
 };
 
 export interface NormalizedNames {
@@ -30,8 +35,9 @@ export interface NormalizedNames {
 
 /**
  * Bring a checkpoint's tensors to DINO/timm names: strip wrapper prefixes, set aside non-backbone
- * tensors (reported, not silently dropped), and translate Hugging Face ViTModel names, concatenating
- * separate query/key/value projections into timm's fused `attn.qkv` (rows q, then k, then v).
+ * tensors (reported, not silently dropped), and translate Hugging Face ViTModel and Dinov2Model names,
+ * concatenating separate query/key/value projections into timm's fused `attn.qkv` (rows q, then k, then v);
+ * DINOv2's chunked block names (`blocks.CHUNK.N.`) become `blocks.N.`.
  * Names it does not know are kept as they are, so the shape check reports them as unexpected.
  */
 export function normalizeVitNames(tensors: ReadonlyMap<string, NamedTensor>): NormalizedNames {
@@ -39,7 +45,7 @@ export function normalizeVitNames(tensors: ReadonlyMap<string, NamedTensor>): No
   const ignored: string[] = [];
   const qkvParts = new Map<string, Map<string, NamedTensor>>();
   for (const [source, tensor] of tensors) {
-    const name = stripWrapperPrefixes(source);
+    const name = unchunkBlockName(stripWrapperPrefixes(source));
     if (nonBackbonePrefixes.some((prefix) => name.startsWith(prefix))) {
       ignored.push(`${source} (not part of the backbone)`);
       continue;

@@ -1,6 +1,6 @@
 import { WeightsError } from '../../core/errors.js';
 import { weightsProblem } from './problem.js';
-import { tensorSize, type StateDict } from '../state-dict.js';
+import { tensorSize, type NamedTensor, type StateDict } from '../state-dict.js';
 
 /** The ViT hyper-parameters a state dict determines (ViT: Dosovitskiy et al. 2021; DINO: Caron et al. 2021). */
 export interface VitWeightsConfig {
@@ -84,18 +84,32 @@ export function expectedVitShapes(config: VitShapeConfig): Map<string, number[]>
  * missing, unexpected and mis-shaped tensor (expected vs received shape), so a user fixes all at once.
  */
 export function checkVitStateDict(stateDict: StateDict, config: VitShapeConfig, options: { file?: string } = {}): void {
-  const expected = expectedVitShapes(config);
+  const problems = shapeProblems(stateDict, expectedVitShapes(config));
+  if (problems.length > 0) throw new WeightsError(options.file ?? 'state dict', problems);
+}
+
+/**
+ * Every missing, mis-shaped and unexpected tensor of a state dict against the expected shapes, as messages;
+ * `optional` tensors (DINOv2's mask token) are shape-checked when present and neither missing nor unexpected.
+ */
+export function shapeProblems(stateDict: StateDict, expected: ReadonlyMap<string, number[]>, optional: ReadonlyMap<string, number[]> = new Map()): string[] {
   const problems: string[] = [];
   for (const [name, shape] of expected) {
     const tensor = stateDict.get(name);
     if (!tensor) problems.push(`missing tensor ${name} [${shape.join(', ')}]`);
-    else if (!sameShape(tensor.shape, shape)) problems.push(`expected shape [${shape.join(', ')}] for ${name} but received [${tensor.shape.join(', ')}]`);
-    else if (tensor.data.length !== tensorSize(shape)) problems.push(`expected ${tensorSize(shape)} values for ${name} but received ${tensor.data.length}`);
+    else problems.push(...tensorProblems(name, tensor, shape));
   }
   for (const [name, tensor] of stateDict) {
-    if (!expected.has(name)) problems.push(`unexpected tensor ${name} [${tensor.shape.join(', ')}]`);
+    if (optional.has(name)) problems.push(...tensorProblems(name, tensor, optional.get(name)!));
+    else if (!expected.has(name)) problems.push(`unexpected tensor ${name} [${tensor.shape.join(', ')}]`);
   }
-  if (problems.length > 0) throw new WeightsError(options.file ?? 'state dict', problems);
+  return problems;
+}
+
+function tensorProblems(name: string, tensor: NamedTensor, shape: readonly number[]): string[] {
+  if (!sameShape(tensor.shape, shape)) return [`expected shape [${shape.join(', ')}] for ${name} but received [${tensor.shape.join(', ')}]`];
+  if (tensor.data.length !== tensorSize(shape)) return [`expected ${tensorSize(shape)} values for ${name} but received ${tensor.data.length}`];
+  return [];
 }
 
 /** The name docs/architecture.md uses for the same check. */

@@ -1,3 +1,4 @@
+import { checkDinov2StateDict, detectVitBackbone, inferDinov2Config } from '../../backbone/index.js';
 import { checkVitStateDict, countParameters, inferVitConfig, loadWeights, type LoadedWeights, type VitWeightsConfig } from '../../backbone/weights/index.js';
 import { ExplainSegError, WeightsError } from '../../core/errors.js';
 import { invalid } from '../../core/validate.js';
@@ -57,6 +58,7 @@ function vitProblems(weights: LoadedWeights, vit: VitWeightsConfig | undefined):
   if (!vit && !named) return [];
   try {
     if (!vit) inferVitConfig(weights.stateDict);
+    else if (detectVitBackbone(weights.stateDict) === 'dinov2') checkDinov2StateDict(weights.stateDict, inferDinov2Config(weights.stateDict));
     else checkVitStateDict(weights.stateDict, vit);
     return [];
   } catch (error) {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { invalid } from '../../core/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
-import { describeConfig, runSegmentFolder } from '../../pipeline/index.js';
+import { describeConfig, runSegmentFolder, runStudentSegmentFolder } from '../../pipeline/index.js';
+import { join } from 'node:path';
 import { resolveHeadFile } from '../../head/index.js';
 import { commandLine, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
@@ -10,6 +11,10 @@ import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg segment IMAGE... --head FILE --out DIR [--weights FILE] [pipeline options]
+       explainseg segment IMAGE... --model MODEL_DIR --out DIR [--variant NAME] [--weights FILE]
+
+With --model (a folder written by 'explainseg fit'): one forward pass and DenseCRF per image with the student;
+with --model and --variant, the paper's variant with the model folder's head.json.
 
 Segment each image with the method of the paper (Algorithm 1): predict, explain with Integrated Gradients x
 NoiseTunnel, optionally fuse with the ViT feature map, cut the map into a mask (morphology or Normalized Cut)
@@ -21,6 +26,7 @@ the images in flight, writes the summary and exits 130. One process at a time pe
 Options:
   --weights FILE   ViT weights; default EXPLAINSEG_WEIGHTS, then the cache ('explainseg weights fetch')
   --head FILE      head.json written by 'explainseg train'
+  --model DIR      a model folder written by 'explainseg fit' (instead of --head)
   --out DIR        output folder
   --threads N      onnxruntime threads (default 2)
   --force-new-config  replace the results of other settings in --out (otherwise refused, so a folder never
@@ -31,6 +37,9 @@ ${pipelineOptionsUsage}`;
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const { values, positionals: images } = args;
   if (images.length === 0) throw invalid('at least one image path', 'explainseg segment', images.length);
+  if (typeof values.model === 'string' && typeof values.head === 'string') throw invalid('either --model or --head', '--head', values.head);
+  if (typeof values.model === 'string' && typeof values.variant !== 'string') return runStudent(args, io);
+  if (typeof values.model === 'string') values.head = join(values.model, 'head.json');
   if (typeof values.head !== 'string') throw invalid('a head file', '--head', values.head);
   if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
   await ensureOutputDir(values.out, '--out');
@@ -66,6 +75,22 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   }
 }
 
+/** --model without --variant: the student of an 'explainseg fit' model folder. */
+async function runStudent(args: ParsedArgs, io: CliIo): Promise<number> {
+  const { values, positionals: images } = args;
+  if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
+  const outDir = await ensureOutputDir(values.out, '--out');
+  const weightsPath = typeof values.weights === 'string' ? resolve(values.weights) : undefined;
+  io.stderr.write(`segment: ${images.length} image(s) with the student of ${values.model}\n`);
+  const summary = await runStudentSegmentFolder(images, {
+    modelDir: resolve(values.model as string), outDir, command: commandLine('segment', args), onProgress: createProgressBar(io),
+    forceNewConfig: values['force-new-config'] === true, ...(weightsPath ? { weightsPath } : {}),
+  });
+  io.stdout.write(`${summary.done.length} segmented (${summary.skipped} already done), ${summary.failed.length} failed; results in ${outDir}\n`);
+  for (const failure of summary.failed) io.stderr.write(`  failed: ${failure.source}: ${failure.message}\n`);
+  return summary.failed.length > 0 ? 1 : 0;
+}
+
 export const segmentCommand: Command = {
   name: 'segment',
   summary: 'segment images with a trained head (explain, fuse, cut, DenseCRF); resumable',
@@ -73,6 +98,7 @@ export const segmentCommand: Command = {
   options: {
     weights: { type: 'string' },
     head: { type: 'string' },
+    model: { type: 'string' },
     out: { type: 'string' },
     threads: { type: 'string' },
     'force-new-config': { type: 'boolean' },

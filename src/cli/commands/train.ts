@@ -43,7 +43,8 @@ Fine-tuning (paper Sec. 3.2; --epochs, --lr, --batch-size and --monitor apply to
   --schedule KIND        step (x${FINETUNE_DEFAULTS.gamma} every ${FINETUNE_DEFAULTS.stepEvery} epochs, default) | cosine
   --patience N           stop after N epochs without validation improvement (default ${FINETUNE_DEFAULTS.patience})
   --min-epochs N         never stop before N epochs (default ${FINETUNE_DEFAULTS.minEpochs})
-  --no-augment           no random resized crop, flip, colour jitter or rotation`;
+  --no-augment           no random resized crop, flip, colour jitter or rotation (the frozen blocks then run once)
+  --init-head FILE       start from this head.json (a linear probe of the same weights: LP-FT) instead of a random head`;
 
 const options = {
   dataset: { type: 'string' },
@@ -69,9 +70,10 @@ const options = {
   patience: { type: 'string' },
   'min-epochs': { type: 'string' },
   'no-augment': { type: 'boolean' },
+  'init-head': { type: 'string' },
 } as const;
 
-const FINETUNE_ONLY = ['block-lr-factor', 'schedule', 'patience', 'min-epochs', 'no-augment'] as const;
+const FINETUNE_ONLY = ['block-lr-factor', 'schedule', 'patience', 'min-epochs', 'no-augment', 'init-head'] as const;
 
 /** The fine-tuning settings from the flags; undefined for --finetune-blocks 0, where the fine-tuning flags are refused. */
 export function finetuneSettings(values: FlagValues): FinetuneRunSettings | undefined {
@@ -85,11 +87,12 @@ export function finetuneSettings(values: FlagValues): FinetuneRunSettings | unde
   const schedule = choiceFlag(values, 'schedule', FINETUNE_SCHEDULES);
   const patience = integerFlag(values, 'patience', { min: 1 });
   const minEpochs = integerFlag(values, 'min-epochs', { min: 1 });
+  const initHead = stringFlag(values, 'init-head');
   return {
     blocks,
     ...(blockLrFactor === undefined ? {} : { blockLrFactor }), ...(schedule === undefined ? {} : { schedule }),
     ...(patience === undefined ? {} : { patience }), ...(minEpochs === undefined ? {} : { minEpochs }),
-    ...(values['no-augment'] === true ? { augment: false } : {}),
+    ...(values['no-augment'] === true ? { augment: false } : {}), ...(initHead ? { initHead: resolve(initHead) } : {}),
   };
 }
 

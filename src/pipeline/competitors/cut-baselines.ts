@@ -4,7 +4,7 @@
  * ViT block. The cut rules live in src/ncut; this file resizes, upsamples and refines.
  */
 import {
-  createMask, createScalarMap, ensureNumber, ensureOneOf, resizeMaskNearest, resizeMaskSmooth,
+  createMask, createScalarMap, createStopwatch, ensureNumber, ensureOneOf, resizeMaskNearest, resizeMaskSmooth,
   type ImageTensor, type Mask, type ScalarMap,
 } from '../../core/index.js';
 import { maskCutCrfPreset, refineMaskCrf, type RefineCrfOptions } from '../../crf/index.js';
@@ -50,21 +50,19 @@ export function upsamplePatchMask(patchMask: Mask, rows: number, cols: number, m
  * @example (await tokenCutBaseline(image, { model })).mask // image.rows x image.cols
  */
 export async function tokenCutBaseline(image: ImageTensor, context: TokenCutBaselineContext): Promise<TokenCutBaselineResult> {
-  const started = performance.now();
+  const clock = createStopwatch();
   const { keys, grid, timingsMs } = await patchKeysFor(image, context);
-  const cutAt = performance.now();
+  clock.lap('keys');
   const cut = tokenCut(keys, grid, context.tokenCut);
   const sign = cut.eigenvector[cut.seed]! < 0 ? -1 : 1;
   const eigenvector = createScalarMap(grid.rows, grid.cols, Float32Array.from(cut.eigenvector, (v) => sign * v));
-  const upsampleAt = performance.now();
+  clock.lap('cut');
   let mask = upsamplePatchMask(cut.mask, image.rows, image.cols, context.upsample);
-  const crfAt = performance.now();
+  clock.lap('upsample');
   if (context.crf) mask = refineMaskCrf(asThreeChannels(image), mask, context.crf).mask;
-  const done = performance.now();
-  return {
-    mask, patchMask: cut.mask, eigenvector,
-    timingsMs: { ...timingsMs, cut: upsampleAt - cutAt, upsample: crfAt - upsampleAt, crf: done - crfAt, total: done - started },
-  };
+  clock.lap('crf');
+  const { cut: cutMs, upsample, crf, total } = clock.timings;
+  return { mask, patchMask: cut.mask, eigenvector, timingsMs: { ...timingsMs, cut: cutMs!, upsample: upsample!, crf: crf!, total: total! } };
 }
 
 export interface MaskCutBaselineContext extends PatchKeysRequest {
@@ -117,11 +115,11 @@ export function refineMaskCutMask(image: ImageTensor, mask: Mask, options: { crf
  * @example (await maskCutBaseline(image, { model: model480 })).union
  */
 export async function maskCutBaseline(image: ImageTensor, context: MaskCutBaselineContext): Promise<MaskCutBaselineResult> {
-  const started = performance.now();
+  const clock = createStopwatch();
   const { keys, grid, resized, timingsMs } = await patchKeysFor(image, context);
-  const cutAt = performance.now();
+  clock.lap('keys');
   const patchMasks = maskCut(keys, grid, { tau: 0.15, ...context.maskCut }).masks;
-  const crfAt = performance.now();
+  clock.lap('cut');
   const masks: Mask[] = [];
   const dropped: number[] = [];
   patchMasks.forEach((patchMask, stage) => {
@@ -132,11 +130,9 @@ export async function maskCutBaseline(image: ImageTensor, context: MaskCutBaseli
     if (outcome.kept) masks.push(resizeMaskNearest(outcome.mask, image.rows, image.cols));
     else dropped.push(stage);
   });
-  const done = performance.now();
-  return {
-    masks, patchMasks, dropped, union: unionOfMasks(masks, image.rows, image.cols),
-    timingsMs: { ...timingsMs, cut: crfAt - cutAt, crf: done - crfAt, total: done - started },
-  };
+  clock.lap('crf');
+  const { cut, crf, total } = clock.timings;
+  return { masks, patchMasks, dropped, union: unionOfMasks(masks, image.rows, image.cols), timingsMs: { ...timingsMs, cut: cut!, crf: crf!, total: total! } };
 }
 
 /** Pixelwise OR; an empty list gives an empty rows x cols mask. */

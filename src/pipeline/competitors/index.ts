@@ -2,3 +2,4 @@
 export * from './cut-baselines.js';
 export * from './references.js';
 export * from './registry.js';
+export * from './micranet/index.js';

@@ -15,11 +15,12 @@ export type IgBaselineKind = Exclude<BaselineSpec['kind'], 'tensor'>;
 export type MaskMethod = 'morphology' | 'ncut';
 
 /**
- * Where the relevance comes from: Integrated Gradients x NoiseTunnel (the paper, Sec. 3.3), or the head
- * applied to every last-layer patch token ('patch-logits', one forward pass; issue 14). Every IG setting
- * below is ignored by 'patch-logits'.
+ * Where the relevance comes from: Integrated Gradients x NoiseTunnel (the paper, Sec. 3.3), the head applied
+ * to every last-layer patch token ('patch-logits'), or a multiple-instance token head trained on the image
+ * labels ('token-head', `explainseg train-token-head`). The last two cost one forward pass (issue 14) and
+ * ignore every IG setting below.
  */
-export const EXPLAIN_SOURCES = ['integrated-gradients', 'patch-logits'] as const;
+export const EXPLAIN_SOURCES = ['integrated-gradients', 'patch-logits', 'token-head'] as const;
 export type ExplainSource = (typeof EXPLAIN_SOURCES)[number];
 
 export interface ExplainConfig {

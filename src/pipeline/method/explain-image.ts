@@ -13,11 +13,11 @@ import {
 import type { VitModel } from '../../backbone/vit-model.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
 import { featureMap, fuseRelevanceAndFeature } from '../../features/index.js';
-import { softmax, type HeadModel } from '../../head/index.js';
+import { softmax, type HeadModel, type TokenHead } from '../../head/index.js';
 import { EXPLAIN_SOURCES, type ExplainConfig, type PipelineConfig } from '../config/types.js';
 import { gradientFnFor } from '../model/gradient-fn.js';
 import { attributeTiles, tilesFor } from './explain-tiles.js';
-import { patchLogitRelevance } from './patch-relevance.js';
+import { tokenMapRelevance } from './patch-relevance.js';
 
 /** One forward session serves prediction, feature maps and the baseline score. */
 const FORWARD_OUTPUTS = ['logits', 'attention', 'patchTokens'] as const;
@@ -29,6 +29,8 @@ export interface ExplainContext {
   readonly config: PipelineConfig;
   /** Seed of the NoiseTunnel noise and of a uniform baseline; default config.seed. */
   readonly seed?: number;
+  /** The multiple-instance token head for explain.source 'token-head'. */
+  readonly tokenHead?: TokenHead;
 }
 
 export interface ConvergenceStats {
@@ -61,9 +63,9 @@ export interface ImageExplanation {
   readonly timingsMs: Record<string, number>;
 }
 
-/** Gradient evaluations one explanation costs (path points plus the 2 convergence points, per noisy sample; none for patch logits). */
+/** Gradient evaluations one explanation costs (path points plus the 2 convergence points, per noisy sample; none for the token-map sources). */
 export function gradientEvaluationsPerImage(explain: Pick<ExplainConfig, 'nSteps' | 'ntSamples'> & { source?: ExplainConfig['source'] }): number {
-  if (explain.source === 'patch-logits') return 0;
+  if (explain.source !== undefined && explain.source !== 'integrated-gradients') return 0;
   return Math.max(1, explain.ntSamples) * (explain.nSteps + 2);
 }
 
@@ -128,8 +130,9 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
   const baseline = baselineSpecFor(config.explain, { head, seed, patchSize: model.config.patchSize });
   const targetClass = targetClassFor(config.explain.target, head, predictedClass);
   const grid = { rows: model.rows / model.config.patchSize, cols: model.cols / model.config.patchSize };
-  const attributed = ensureOneOf(config.explain.source, 'the explain source', EXPLAIN_SOURCES) === 'patch-logits'
-    ? patchLogitsFor(forward.patchTokens!, { head, target: targetClass, grid, input: model, original: image })
+  const source = ensureOneOf(config.explain.source, 'the explain source', EXPLAIN_SOURCES);
+  const attributed = source !== 'integrated-gradients'
+    ? tokenRelevanceFor(forward.patchTokens!, { source, head, tokenHead: context.tokenHead, target: targetClass, grid, input: model, original: image })
     : config.view === 'tiles'
     ? await explainTiled(image, { model, head, config, gradientFn: counted, baseline, target: targetClass, seed, laps })
     : await explainResized({ data: pixels, channels: 3, rows: model.rows, cols: model.cols }, { model, config, gradientFn: counted, baseline, target: targetClass, seed, laps, score: logits[targetClass]!, original: image });
@@ -149,10 +152,22 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
   };
 }
 
-/** The 'patch-logits' source needs a head on the final CLS token, whose LayerNorm the patch tokens share. */
-function patchLogitsFor(patchTokens: Float32Array, context: Parameters<typeof patchLogitRelevance>[1]): Attributed {
-  if (context.head.featureKind !== 'cls') throw invalid("a head on the final CLS token ('cls' features)", "the 'patch-logits' explain source", context.head.featureKind);
-  return patchLogitRelevance(patchTokens, context);
+/**
+ * The gradient-free sources: 'patch-logits' needs a head on the final CLS token (whose LayerNorm the patch
+ * tokens share); 'token-head' needs the context's token head, trained for the same classes.
+ */
+function tokenRelevanceFor(
+  patchTokens: Float32Array,
+  context: Omit<Parameters<typeof tokenMapRelevance>[1], 'linear'> & { source: ExplainConfig['source']; head: HeadModel; tokenHead: TokenHead | undefined },
+): Attributed {
+  const { source, head, tokenHead, ...rest } = context;
+  if (source === 'patch-logits') {
+    if (head.featureKind !== 'cls') throw invalid("a head on the final CLS token ('cls' features)", "the 'patch-logits' explain source", head.featureKind);
+    return tokenMapRelevance(patchTokens, { ...rest, linear: head.head });
+  }
+  if (!tokenHead) throw invalid('a token head in the explain context (explainseg train-token-head)', "the 'token-head' explain source", tokenHead);
+  if (tokenHead.linear.classes.join(',') !== head.head.classes.join(',')) throw invalid(`a token head for the classes ${head.head.classes.join(', ')}`, "the 'token-head' explain source", tokenHead.linear.classes.join(', '));
+  return tokenMapRelevance(patchTokens, { ...rest, linear: tokenHead.linear });
 }
 
 interface AttributionSettings {

@@ -9,4 +9,4 @@ export { attributeTiles, tileGrid, tileWindow, tilesFor } from './explain-tiles.
 export * from './mask-from-map.js';
 export * from './segment-image.js';
 export * from './map-sources.js';
-export { patchLogitRelevance, type RelevanceStep } from './patch-relevance.js';
+export { tokenMapRelevance, type RelevanceStep } from './patch-relevance.js';

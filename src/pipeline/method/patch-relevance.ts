@@ -1,12 +1,12 @@
 /**
- * Relevance without gradients: the classifier's linear head applied to every last-layer patch token (the ViT
- * analogue of CAM, Zhou et al., CVPR 2016; the patch tokens share the CLS token's final LayerNorm, so the head
- * reads them as it reads the CLS). One forward pass instead of IG's hundreds of gradient evaluations; issue
- * 14 measures it against IG with the map scores (docs/results.md, "Maps before masks").
+ * Relevance without gradients: a linear classifier applied to every last-layer patch token, the CLS head
+ * (the ViT analogue of CAM, Zhou et al., CVPR 2016; the patch tokens share the CLS token's final LayerNorm)
+ * or a multiple-instance token head trained on the image labels. One forward pass instead of IG's hundreds of
+ * gradient evaluations; issue 14 measures both against IG (docs/results.md, "Maps before masks").
  */
 import { createImageTensor, resizeMapBilinear, type ImageTensor, type PatchGrid, type ScalarMap } from '../../core/index.js';
 import { normalizeMinMax } from '../../features/index.js';
-import { predictHead, type HeadModel } from '../../head/index.js';
+import { predictHead, type LinearHead } from '../../head/index.js';
 import { tokenEvidenceMap } from './map-sources.js';
 
 /** What explainImage takes from an attribution step (its ImageExplanation fields of the same names). */
@@ -16,13 +16,17 @@ export interface RelevanceStep {
   readonly relevance: { readonly input: ScalarMap; readonly original: ScalarMap };
 }
 
-/** The patch-token relevance in the shape of an IG result: no attribution (zeros) and no quadrature error. */
-export function patchLogitRelevance(
+/**
+ * A linear classifier's per-token evidence (log-odds of `target`) as relevance, in the shape of an IG result:
+ * no attribution (zeros) and no quadrature error. `linear` is the CLS head ('patch-logits') or a
+ * multiple-instance token head ('token-head', head/token-head.ts).
+ */
+export function tokenMapRelevance(
   patchTokens: Float32Array,
-  context: { head: HeadModel; target: number; grid: PatchGrid; input: { rows: number; cols: number }; original: { rows: number; cols: number } },
+  context: { linear: LinearHead; target: number; grid: PatchGrid; input: { rows: number; cols: number }; original: { rows: number; cols: number } },
 ): RelevanceStep {
-  const { head, target, grid, input, original } = context;
-  const evidence = tokenEvidenceMap(predictHead(head.head, patchTokens), { classes: head.head.classes.length, target, grid });
+  const { linear, target, grid, input, original } = context;
+  const evidence = tokenEvidenceMap(predictHead(linear, patchTokens), { classes: linear.classes.length, target, grid });
   const relevanceInput: ScalarMap = normalizeMinMax(resizeMapBilinear(evidence, input.rows, input.cols));
   return {
     attribution: createImageTensor(3, input.rows, input.cols),

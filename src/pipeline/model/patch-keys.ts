@@ -3,7 +3,7 @@
  * last block's keys and lay them out as TokenCut does, one row per patch with the heads concatenated.
  */
 import {
-  createImageTensor, ensure, ensureImage, ensureInteger, SizeMismatchError, type ImageTensor,
+  createImageTensor, createStopwatch, ensure, ensureImage, ensureInteger, SizeMismatchError, type ImageTensor,
 } from '../../core/index.js';
 import type { VitModel } from '../../backbone/vit-model.js';
 import { IMAGENET_NORMALISATION, imageToBatch, resizeImage, type ChannelNormalisation } from '../../data/index.js';
@@ -89,13 +89,14 @@ export interface PatchKeys {
 /** Resize to the model input (Lanczos, as CutLER's PIL resize), normalise, run the backbone, lay out the keys. */
 export async function patchKeysFor(image: ImageTensor, request: PatchKeysRequest): Promise<PatchKeys> {
   const { model } = request;
-  const started = performance.now();
+  const clock = createStopwatch();
   const resized = await resizeImage(asThreeChannels(image), model.rows, model.cols);
   const pixels = imageToBatch([resized], request.normalisation ?? IMAGENET_NORMALISATION);
-  const resizedAt = performance.now();
+  clock.lap('resize');
   const raw = await (request.keys ?? vitKeysFn(model))(pixels, 1);
   const { patchSize, heads, dim } = model.config;
   const grid = { rows: model.rows / patchSize, cols: model.cols / patchSize };
   const keys = patchKeysAcrossHeads(raw, { heads, patches: grid.rows * grid.cols, headDim: dim / heads });
-  return { keys, grid, resized, timingsMs: { resize: resizedAt - started, backbone: performance.now() - resizedAt } };
+  clock.lap('backbone');
+  return { keys, grid, resized, timingsMs: { resize: clock.timings.resize!, backbone: clock.timings.backbone! } };
 }

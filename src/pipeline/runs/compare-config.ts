@@ -16,6 +16,8 @@ export interface CompareDataset {
   readonly data: string;
   /** head.json from `explainseg train` on this dataset. */
   readonly head: string;
+  /** token-head.json from `explainseg train-token-head`, for explain.source 'token-head'. */
+  readonly tokenHead?: string;
   /** Images to score (a fixed seeded subset; see compare-subset.ts). */
   readonly limit: number;
   readonly datasetOptions?: LoadDatasetOptions;
@@ -67,6 +69,7 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
       kind: ensureOneOf(d.kind, `datasets[${i}].kind in the compare config`, DATASET_KINDS),
       data: at(d.data, `datasets[${i}].data in the compare config`),
       head: at(d.head, `datasets[${i}].head in the compare config`),
+      ...(d.tokenHead ? { tokenHead: at(d.tokenHead, `datasets[${i}].tokenHead in the compare config`) } : {}),
       limit: ensureInteger(d.limit ?? 100, `datasets[${i}].limit in the compare config`, { min: 1 }),
       ...(d.datasetOptions ? { datasetOptions: d.datasetOptions as LoadDatasetOptions } : {}),
       ...(d.pipeline ? { pipeline: d.pipeline as PartialPipelineConfig } : {}),

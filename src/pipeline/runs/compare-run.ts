@@ -9,6 +9,7 @@ import {
 } from '../../core/index.js';
 import { loadBackbone, type VitModel } from '../../backbone/index.js';
 import { readImage, readMask, writeMaskPng } from '../../data/index.js';
+import { ensureCompatibleTokenHead, loadTokenHead, type TokenHead } from '../../head/index.js';
 import { confusionCounts, type ConfusionCounts } from '../../metrics/index.js';
 import { COMPETITORS, fractionFromMasks, type CompetitorName } from '../competitors/index.js';
 import { resolveConfig, type PipelineConfig, type VariantName } from '../config/index.js';
@@ -39,6 +40,8 @@ export interface DatasetComparison {
 
 interface DatasetContext {
   readonly classifier: Classifier;
+  /** For explain.source 'token-head'. */
+  readonly tokenHead?: TokenHead;
   readonly maskCutModel?: VitModel;
   readonly variants: { name: VariantName; config: PipelineConfig }[];
   readonly competitors: readonly CompetitorName[];
@@ -64,13 +67,16 @@ async function datasetContext(config: CompareConfig, dataset: CompareDataset, tr
   const variants = config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) }));
   const first = variants[0]!.config;
   const outDir = join(config.out, dataset.name);
+  const tokenHead = dataset.tokenHead ? await loadTokenHead(dataset.tokenHead) : undefined;
+  if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
   return {
-    classifier, ...(maskCutModel ? { maskCutModel } : {}), variants, competitors: config.competitors,
+    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir, explanations: new ExplanationCache(join(outDir, 'explanations')),
     explainIdentity: {
       explain: first.explain, view: first.view, tileFraction: first.tileFraction, feature: first.fusion.feature, seed: first.seed,
       weights: classifier.backboneSha256, head: await sha256File(dataset.head),
+      ...(dataset.tokenHead ? { tokenHead: await sha256File(dataset.tokenHead) } : {}),
     },
   };
 }
@@ -130,7 +136,7 @@ async function explainCached(image: ScoredImage & { sha256: string }, pixels: Im
   const cached = await context.explanations.load(image.id, key, pixels);
   if (cached) return cached;
   const { model, head } = context.classifier;
-  const explanation = await explainImage(pixels, { model, head, config: context.variants[0]!.config });
+  const explanation = await explainImage(pixels, { model, head, config: context.variants[0]!.config, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}) });
   await context.explanations.save(image.id, key, explanation);
   return explanation;
 }

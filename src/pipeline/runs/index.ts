@@ -13,3 +13,4 @@ export * from './compare-report.js';
 export * from './demo-report.js';
 export * from './demo-run.js';
 export * from './maps/index.js';
+export * from './student/index.js';

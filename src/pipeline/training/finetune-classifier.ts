@@ -12,7 +12,7 @@ import { splitDataset, type Dataset, type DatasetItem, type DatasetSplit, type S
 import { classificationReport, createLinearHead, resolveClassWeights, type ClassificationReport, type HeadModel } from '../../head/index.js';
 import type { FinetunedBlocks } from '../model/index.js';
 import { checkpointIdentity } from './finetune-checkpoint.js';
-import { batchesOf, ImageBank } from './finetune-data.js';
+import { batchesOf, ImageBank, TokenBank } from './finetune-data.js';
 import { runFinetuneEpochs, validationProbabilities, type ValidationTokens } from './finetune-loop.js';
 import type { FinetuneRecipe } from './finetune-recipe.js';
 import { computeNormalisation, ItemImageLoader, labelsOf } from './item-images.js';
@@ -30,6 +30,8 @@ export interface FinetuneClassifierOptions {
   readonly split?: SplitOptions | DatasetSplit;
   readonly seed?: number;
   readonly threads?: number;
+  /** Start from this head (a linear probe, for LP-FT) instead of PyTorch's random initialisation. */
+  readonly initialHead?: { readonly weight: Float32Array; readonly bias: Float32Array };
   /**
    * Checkpoint after every epoch to `path`, and resume from it when it holds a run of the same `settings`
    * (everything that changes the result; hashed with the base weights' SHA-256).
@@ -89,7 +91,7 @@ export async function finetuneClassifier(dataset: Dataset, options: FinetuneClas
     ImageBank.load(items, loader, { side: options.inputSize, classes, ...(progress ? { progress } : {}) });
   const train = await clock.time('images', () => bankOf(split.train, imageProgress));
   const trainer = await VitFinetuner.create(options.stateDict, config, {
-    blocks: recipe.blocks, head: initialHead(classes, config.dim, seed), inputSize: options.inputSize,
+    blocks: recipe.blocks, head: options.initialHead ?? initialHead(classes, config.dim, seed), inputSize: options.inputSize,
     loss: { kind: 'cross-entropy', classWeights: Array.from(resolveClassWeights(recipe.classWeights, train.labels, classes)) },
     ...(options.threads ? { threads: options.threads } : {}),
   });
@@ -97,9 +99,12 @@ export async function finetuneClassifier(dataset: Dataset, options: FinetuneClas
     const context = { trainer, normalisation, batchSize: recipe.batchSize, classes };
     const validation = split.val.length === 0 ? undefined
       : await clock.time('images', async () => frozenTokensOf(split.val, { ...context, bank: await bankOf(split.val, imageProgress) }));
+    const trainTokens = recipe.augment ? undefined : await clock.time('images', () => TokenBank.compute(train, trainer, {
+      normalisation, batchSize: recipe.batchSize, progress: createProgressTracker('frozen blocks', train.size, options.onProgress),
+    }));
     const identity = options.checkpoint ? checkpointIdentity(options.checkpoint.settings, options.baseSha256) : undefined;
     const loop = await clock.time('train', () => runFinetuneEpochs({
-      trainer, recipe, seed, train, normalisation,
+      trainer, recipe, seed, train, normalisation, ...(trainTokens ? { trainTokens } : {}),
       ...(validation ? { validation } : {}), ...(options.checkpoint ? { checkpoint: { path: options.checkpoint.path, identity: identity! } } : {}),
       ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }));

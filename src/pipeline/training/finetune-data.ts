@@ -5,15 +5,17 @@
  */
 import { createImageTensor, type ImageTensor, type ProgressTracker, type Rng } from '../../core/index.js';
 import { augmentImage, imageToBatch, randomResizedCrop, type ChannelNormalisation, type DatasetItem } from '../../data/index.js';
+import type { VitFinetuner } from '../../backbone/vit-finetuner.js';
 import { oneHotTargets } from '../../graph/index.js';
 import type { FinetuneRecipe } from './finetune-recipe.js';
 import type { ItemImageLoader } from './item-images.js';
 
-/** A normalised batch and its targets, as VitFinetuner takes them. */
+/** A normalised batch and its targets, as VitFinetuner takes them (with the frozen prefix's output when known). */
 export interface ImageBatch {
   readonly pixels: Float32Array;
   readonly batch: number;
   readonly targets: Float32Array;
+  readonly tokens?: Float32Array;
 }
 
 export class ImageBank {
@@ -75,4 +77,33 @@ export function batchesOf(order: readonly number[], size: number): number[][] {
   const batches: number[][] = [];
   for (let start = 0; start < order.length; start += size) batches.push(order.slice(start, start + size));
   return batches;
+}
+
+/**
+ * The frozen prefix's output of every image, for training without augmentation: the images never change, so
+ * the frozen blocks run once per run instead of once per epoch. Computed in index order and fixed batches, so a
+ * resumed run holds the same values bit for bit.
+ */
+export class TokenBank {
+  private constructor(private readonly tokens: readonly Float32Array[], private readonly bank: ImageBank) {}
+
+  static async compute(bank: ImageBank, trainer: VitFinetuner, options: { normalisation: ChannelNormalisation; batchSize: number; progress?: ProgressTracker }): Promise<TokenBank> {
+    const tokens: Float32Array[] = [];
+    for (const indices of batchesOf(Array.from({ length: bank.size }, (_, i) => i), options.batchSize)) {
+      const batch = bank.batch(indices, options.normalisation);
+      const hidden = await trainer.frozenTokens(batch.pixels, batch.batch);
+      const size = hidden.length / batch.batch;
+      for (let k = 0; k < batch.batch; k++) tokens.push(hidden.slice(k * size, (k + 1) * size));
+      options.progress?.advance(batch.batch);
+    }
+    return new TokenBank(tokens, bank);
+  }
+
+  /** The images at `indices` as a batch of tokens (no pixels: the trainer starts at the first trained block). */
+  batch(indices: readonly number[]): ImageBatch {
+    const size = this.tokens[0]!.length;
+    const tokens = new Float32Array(indices.length * size);
+    indices.forEach((index, k) => tokens.set(this.tokens[index]!, k * size));
+    return { pixels: new Float32Array(0), batch: indices.length, targets: oneHotTargets(indices.map((index) => this.bank.labels[index]!), this.bank.classes), tokens };
+  }
 }

@@ -10,7 +10,7 @@ import type { Optimizer } from '../../graph/index.js';
 import { classificationReport, crossEntropy, softmax, type EpochRecord } from '../../head/index.js';
 import type { ChannelNormalisation } from '../../data/index.js';
 import { readCheckpoint, writeCheckpoint, type FinetuneCheckpoint } from './finetune-checkpoint.js';
-import { batchesOf, type ImageBank, type ImageBatch } from './finetune-data.js';
+import { batchesOf, type ImageBank, type ImageBatch, type TokenBank } from './finetune-data.js';
 import { createFinetuneOptimizer, epochSeed, finetuneSchedule, type FinetuneRecipe } from './finetune-recipe.js';
 
 /** Validation batches with the frozen prefix's output computed once (no augmentation, so it never changes). */
@@ -24,6 +24,8 @@ export interface FinetuneLoopOptions {
   readonly recipe: FinetuneRecipe;
   readonly seed: number;
   readonly train: ImageBank;
+  /** Without augmentation: the training images' frozen-prefix output, computed once (TokenBank). */
+  readonly trainTokens?: TokenBank;
   readonly normalisation: ChannelNormalisation;
   readonly validation?: ValidationTokens;
   /** Where the checkpoint lives, and the identity (checkpointIdentity) a checkpoint there must have to be resumed. */
@@ -99,7 +101,8 @@ async function trainEpoch(options: FinetuneLoopOptions, optimizer: Optimizer, ep
   const order = rng.shuffle(Array.from({ length: train.size }, (_, i) => i));
   const batches = batchesOf(order, recipe.batchSize);
   const progress: ProgressTracker = createProgressTracker(`fine-tune epoch ${epoch + 1}`, train.size, options.onProgress);
-  const prepare = (k: number): ImageBatch => train.batch(batches[k]!, options.normalisation, recipe.augment ? { rng, recipe } : undefined);
+  const prepare = (k: number): ImageBatch => options.trainTokens?.batch(batches[k]!)
+    ?? train.batch(batches[k]!, options.normalisation, recipe.augment ? { rng, recipe } : undefined);
   let lossSum = 0;
   let next = prepare(0);
   for (let k = 0; k < batches.length; k++) {

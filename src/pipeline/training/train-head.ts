@@ -4,10 +4,10 @@
  * runs/train-run.ts writes the run folder.
  */
 import { join } from 'node:path';
-import { createRng, ensure, type ProgressCallback } from '../../core/index.js';
+import { createRng, ensure, sha256File, type ProgressCallback } from '../../core/index.js';
 import { loadBackbone, loadWeights, vitConfigFromStateDict, type LoadedBackbone } from '../../backbone/index.js';
 import { loadDataset, type Dataset, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
-import type { FeatureKind } from '../../head/index.js';
+import { ensureCompatibleHead, loadHead, type FeatureKind } from '../../head/index.js';
 import { createVitFeatureExtractor, featureDimOf, type FinetunedBlocks } from '../model/index.js';
 import { CHECKPOINT_FILE } from './finetune-checkpoint.js';
 import { finetuneClassifier } from './finetune-classifier.js';
@@ -15,7 +15,10 @@ import { resolveFinetuneRecipe, type FinetuneRecipe } from './finetune-recipe.js
 import { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './train-classifier.js';
 
 /** Fine-tuning settings besides the ones the linear head shares (epochs, lr, batch size, monitor). */
-export type FinetuneRunSettings = Partial<Omit<FinetuneRecipe, 'blocks' | 'epochs' | 'lr' | 'batchSize' | 'monitor'>> & Pick<FinetuneRecipe, 'blocks'>;
+export type FinetuneRunSettings = Partial<Omit<FinetuneRecipe, 'blocks' | 'epochs' | 'lr' | 'batchSize' | 'monitor'>> & Pick<FinetuneRecipe, 'blocks'> & {
+  /** A head.json trained on the frozen features of the same weights (a linear probe) to start from: LP-FT. */
+  readonly initHead?: string;
+};
 
 export interface TrainHeadRunConfig {
   dataset: DatasetKind;
@@ -118,9 +121,18 @@ export async function trainHeadOnDataset(config: TrainHeadRunConfig, onProgress?
 }
 
 /** What a checkpoint must agree on to be resumed: every setting that changes the result (not paths or threads). */
-function checkpointSettings(config: TrainHeadRunConfig): unknown {
+async function checkpointSettings(config: TrainHeadRunConfig): Promise<unknown> {
   const { weightsPath: _weights, threads: _threads, ...settings } = config;
-  return settings;
+  const initHead = config.finetune?.initHead;
+  return initHead ? { ...settings, finetune: { ...settings.finetune, initHead: await sha256File(initHead) } } : settings;
+}
+
+/** The starting head of LP-FT: a linear probe of these weights, input size and classes, without fine-tuned blocks. */
+async function initialHeadFrom(path: string, expected: { backboneSha256: string; inputSize: number; classes: readonly string[] }): Promise<{ weight: Float32Array; bias: Float32Array }> {
+  const head = await loadHead(path);
+  ensureCompatibleHead(head, { ...expected, featureKind: 'cls' });
+  ensure(head.finetuned === undefined, 'a head trained on frozen features', `the initial head ${path}`, `a head with ${head.finetuned?.blocks} fine-tuned blocks`);
+  return { weight: head.head.weight, bias: head.head.bias };
 }
 
 /** The fine-tuning branch of trainHeadOnDataset: base weights without a frozen model, then finetuneClassifier. */
@@ -136,14 +148,18 @@ async function finetuneOnDataset(
   const loaded = await loadWeights(config.weightsPath);
   const vitConfig = vitConfigFromStateDict(loaded.stateDict, { file: config.weightsPath });
   const { epochs, lr, batchSize, monitor } = config;
+  const { initHead, ...settings } = config.finetune!;
   const recipe = resolveFinetuneRecipe({
-    ...config.finetune!, ...(epochs ? { epochs } : {}), ...(lr ? { lr } : {}), ...(batchSize ? { batchSize } : {}), ...(monitor ? { monitor } : {}),
+    ...settings, ...(epochs ? { epochs } : {}), ...(lr ? { lr } : {}), ...(batchSize ? { batchSize } : {}), ...(monitor ? { monitor } : {}),
   }, vitConfig.depth);
+  const inputSize = config.inputSize ?? vitConfig.imageSize;
+  const initialHead = initHead ? await initialHeadFrom(initHead, { backboneSha256: loaded.sha256, inputSize, classes: started.dataset.classes }) : undefined;
   started.timings.backbone = performance.now() - clock;
   const result = await finetuneClassifier(started.dataset, {
-    stateDict: loaded.stateDict, config: vitConfig, baseSha256: loaded.sha256, inputSize: config.inputSize ?? vitConfig.imageSize, recipe, seed: config.seed,
+    stateDict: loaded.stateDict, config: vitConfig, baseSha256: loaded.sha256, inputSize, recipe, seed: config.seed,
+    ...(initialHead ? { initialHead } : {}),
     ...(config.threads ? { threads: config.threads } : {}), ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.checkpointDir ? { checkpoint: { path: join(options.checkpointDir, CHECKPOINT_FILE), settings: checkpointSettings(config) } } : {}),
+    ...(options.checkpointDir ? { checkpoint: { path: join(options.checkpointDir, CHECKPOINT_FILE), settings: await checkpointSettings(config) } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   Object.assign(started.timings, result.timings);

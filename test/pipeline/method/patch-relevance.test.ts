@@ -37,8 +37,17 @@ describe("explain.source 'patch-logits' (the head on every patch token) on a tin
     expect(result.convergence.deltas).toEqual([]);
   });
 
+  it("'token-head' reads the context's token head: the CLS head as token head gives the patch-logits map", async () => {
+    const image = blobImage(16, 16);
+    const asPatchLogits = await explainImage(image, { model, head, config: explainConfig({ source: 'patch-logits' }) });
+    const tokenHead = { linear: head.head, topK: 1 };
+    const asTokenHead = await explainImage(image, { model, head, tokenHead, config: explainConfig({ source: 'token-head' }) });
+    expect(asTokenHead.relevance.input.data).toEqual(asPatchLogits.relevance.input.data);
+    await expect(explainImage(image, { model, head, config: explainConfig({ source: 'token-head' }) })).rejects.toThrow(/expected a token head in the explain context/);
+  });
+
   it('is refused by the config check when the source is unknown', () => {
     expect(() => explainConfig({ source: 'saliency' as 'patch-logits' })).toThrow(InvalidArgumentError);
-    expect(() => explainConfig({ source: 'saliency' as 'patch-logits' })).toThrow(/explain\.source: expected one of integrated-gradients, patch-logits/);
+    expect(() => explainConfig({ source: 'saliency' as 'patch-logits' })).toThrow(/explain\.source: expected one of integrated-gradients, patch-logits, token-head/);
   });
 });

@@ -1,0 +1,66 @@
+/**
+ * A fitted student in memory and on disk: model.json (kind 'explainseg-student', the fit's config, the
+ * backbone's identity, the files and the metrics), head.json (the CLS head, which also gives the paper's four
+ * variants) and student.json (the per-token head with its threshold and feature settings).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputFileError, writeJsonAtomic } from '../../core/index.js';
+import { studentHeadFromJson, studentHeadToJson, type StudentHead } from '../../head/index.js';
+import type { StudentConfig } from './config.js';
+
+export const STUDENT_MODEL_KIND = 'explainseg-student';
+export const STUDENT_FILES = Object.freeze({ model: 'model.json', head: 'head.json', student: 'student.json' });
+
+export interface StudentWeights {
+  readonly head: StudentHead;
+  /** Foreground where the token probability exceeds this (chosen so training masks keep the pseudo-masks' extent). */
+  readonly threshold: number;
+  readonly context: boolean;
+  readonly position: boolean;
+  /** Training rounds this student came from. */
+  readonly round: number;
+}
+
+export interface StudentModelFile {
+  readonly kind: typeof STUDENT_MODEL_KIND;
+  readonly version: 1;
+  readonly dataset: string;
+  readonly backbone: { readonly weightsPath: string; readonly sha256: string };
+  readonly student: StudentConfig;
+  readonly config: unknown;
+  readonly files: typeof STUDENT_FILES;
+  readonly metrics: unknown;
+}
+
+async function readJson(path: string, what: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new InputFileError(path, `cannot read ${what}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function saveStudentWeights(path: string, weights: StudentWeights): Promise<void> {
+  await writeJsonAtomic(path, { threshold: weights.threshold, context: weights.context, position: weights.position, round: weights.round, head: studentHeadToJson(weights.head) });
+}
+
+export async function loadStudentWeights(path: string): Promise<StudentWeights> {
+  const json = await readJson(path, 'the student weights');
+  try {
+    const threshold = json.threshold;
+    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new InputFileError(path, `expected a finite number for threshold but received ${JSON.stringify(threshold)}`);
+    return { head: studentHeadFromJson(json.head as Record<string, unknown>), threshold, context: json.context === true, position: json.position === true, round: Number(json.round) };
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    throw new InputFileError(path, (error as Error).message, { cause: error });
+  }
+}
+
+/** model.json of a model folder, checked to be a student's. */
+export async function loadStudentModelFile(dir: string): Promise<StudentModelFile> {
+  const path = join(dir, STUDENT_FILES.model);
+  const json = await readJson(path, 'the model file');
+  if (json.kind !== STUDENT_MODEL_KIND) throw new InputFileError(path, `expected '${STUDENT_MODEL_KIND}' for the kind but received ${JSON.stringify(json.kind)}`);
+  return json as unknown as StudentModelFile;
+}

@@ -1,0 +1,67 @@
+/**
+ * `fit` on a generated Kvasir-like folder with the tiny ViT: a run killed after the first student round
+ * resumes, skipping every finished stage, and ends with the model of an uninterrupted run; `segment --model`'s
+ * run writes the files of a segment run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../../src/core/index.js';
+import { resolveFitConfig, runFit, runStudentSegmentFolder, type FitStageEvent } from '../../../src/pipeline/runs/index.js';
+import { makeTempDir } from '../../data/synthetic.js';
+import { writeTinyVitSafetensors } from '../../helpers/tiny-vit-weights.js';
+import { writeDiscDataset } from './demo-fixture.js';
+
+let dataRoot: string;
+let weightsPath: string;
+
+const fitConfig = () => resolveFitConfig({
+  dataset: 'kvasir-seg', dataRoot, weightsPath, fast: true, maxImages: 6, evalImages: 2,
+  student: { epochs: 3, pseudoSide: 32 },
+});
+
+class SimulatedKill extends Error {}
+
+beforeAll(async () => {
+  dataRoot = await writeDiscDataset(12);
+  weightsPath = await writeTinyVitSafetensors(join(await makeTempDir('fit-weights-'), 'tiny.safetensors'));
+}, 60_000);
+
+describe('runFit', () => {
+  it('resumes after a kill, skipping the finished stages, and ends where an uninterrupted run does', async () => {
+    const killed = join(await makeTempDir('fit-killed-'), 'model');
+    const events: FitStageEvent[] = [];
+    const kill = (event: FitStageEvent): void => {
+      events.push(event);
+      if (event.stage === 'round-1' && event.status === 'done') throw new SimulatedKill('killed');
+    };
+    await expect(runFit(fitConfig(), { out: killed, onStage: kill })).rejects.toThrow(SimulatedKill);
+    expect(existsSync(join(killed, 'model.json'))).toBe(false);
+    const resumed: FitStageEvent[] = [];
+    await runFit(fitConfig(), { out: killed, onStage: (event) => resumed.push(event) });
+    const status = Object.fromEntries(resumed.filter((e) => e.status !== 'started').map((e) => [e.stage, e.status]));
+    expect(status).toEqual({ head: 'skipped', teacher: 'skipped', tokens: 'skipped', 'round-1': 'skipped', 'round-2': 'done', evaluate: 'done' });
+
+    const fresh = join(await makeTempDir('fit-fresh-'), 'model');
+    await runFit(fitConfig(), { out: fresh });
+    const read = (dir: string, name: string): unknown => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    expect(read(killed, 'student.json')).toEqual(read(fresh, 'student.json'));
+    const model = read(killed, 'model.json') as { kind: string; files: Record<string, string> };
+    expect(model.kind).toBe('explainseg-student');
+    for (const file of Object.values(model.files)) expect(existsSync(join(killed, file))).toBe(true);
+    expect(existsSync(join(killed, 'run.json'))).toBe(true);
+
+    const images = [join(dataRoot, 'images', 'case-00.png'), join(dataRoot, 'images', 'case-01.png')];
+    const out = join(await makeTempDir('fit-segment-'), 'seg');
+    const summary = await runStudentSegmentFolder(images, { modelDir: killed, outDir: out, command: 'test' });
+    expect(summary.done.map((d) => d.id)).toEqual(['case-00', 'case-01']);
+    for (const name of ['mask.png', 'map.png', 'overlay.png', 'heatmap.png', 'result.json']) expect(existsSync(join(out, 'case-00', name))).toBe(true);
+    const again = await runStudentSegmentFolder(images, { modelDir: killed, outDir: out, command: 'test' });
+    expect(again.skipped).toBe(2);
+  }, 240_000);
+
+  it('refuses settings before any work', () => {
+    expect(() => resolveFitConfig({ dataset: 'kvasir', dataRoot: '.', weightsPath: 'w' })).toThrow(InvalidArgumentError);
+    expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { teacher: 'ig' as never } })).toThrow(/the student teacher/);
+  });
+});
