@@ -60,12 +60,13 @@ function scoreTeacher(config) {
 }
 
 const variants = [
-  { name: 'default' },
+  { name: 'default (round 1 shown separately)' },
+  { name: 'dark border cleared', darkBorderThreshold: 0.06 },
+  { name: 'centre prior 1, dark border', prior: 1, darkBorderThreshold: 0.06 },
+  { name: 'centre prior 1, dark border, position', prior: 1, darkBorderThreshold: 0.06, position: true },
   { name: 'shift 0.5', thresholdShift: 0.5 },
-  { name: 'shift 1.0', thresholdShift: 1.0 },
-  { name: 'shift 0.5 + position', thresholdShift: 0.5, position: true },
-  { name: 'shift 0.5, no context', thresholdShift: 0.5, context: false },
-  { name: 'patch-logits teacher, shift 0.5', teacher: 'patch-logits', thresholdShift: 0.5 },
+  { name: 'patch-logits teacher', teacher: 'patch-logits' },
+  { name: 'centre prior 1, dark border, hidden 32', prior: 1, darkBorderThreshold: 0.06, hidden: 32 },
 ];
 const only = process.env.VARIANTS ? new Set(process.env.VARIANTS.split(',').map(Number)) : undefined;
 console.log(JSON.stringify({ trainImages: train.paths.length, valImages: val.length, trueFraction: mean(val.map((v) => fraction(v.truth))) }));

@@ -11,6 +11,8 @@ export interface RunnerSessionOptions {
   readonly optimizationLevel?: SessionOptions['optimizationLevel'];
   /** Let idle onnxruntime threads spin (see GraphSession); default false. */
   readonly spinning?: boolean;
+  /** onnxruntime's CPU memory arena (see GraphSession); default true. */
+  readonly memoryArena?: boolean;
 }
 
 export class SessionCache {
@@ -22,9 +24,10 @@ export class SessionCache {
   get(key: string, model: () => Uint8Array): Promise<GraphSession> {
     let session = this.sessions.get(key);
     if (!session) {
-      const { threads, optimizationLevel, spinning } = this.options;
+      const { threads, optimizationLevel, spinning, memoryArena } = this.options;
       session = Promise.resolve().then(() => GraphSession.create(model(), {
         ...(threads ? { threads } : {}), ...(optimizationLevel ? { optimizationLevel } : {}), ...(spinning ? { spinning } : {}),
+        ...(memoryArena === false ? { memoryArena } : {}),
       }));
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, session);

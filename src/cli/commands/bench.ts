@@ -30,7 +30,9 @@ Options:
   --skip-gemm          leave out the raw GEMM yardstick (engine)
   --out DIR            also write the benchmark's run outputs here (train)
   --finetune-blocks N  train: time one epoch of fine-tuning the last N blocks with the head instead
-  --compare-pytorch    train with --finetune-blocks: time the same epoch in PyTorch too (/usr/bin/python3)`;
+  --compare-pytorch    train with --finetune-blocks: time the same epoch in PyTorch too (/usr/bin/python3)
+  --pytorch-batches N  batches PyTorch times, scaled to the epoch (default 2; 0 = all: Debian's torch has a
+                       generic BLAS, a whole epoch takes hours)`;
 
 const options = {
   json: { type: 'boolean' },
@@ -48,6 +50,7 @@ const options = {
   out: { type: 'string' },
   'finetune-blocks': { type: 'string' },
   'compare-pytorch': { type: 'boolean' },
+  'pytorch-batches': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof options;
@@ -68,6 +71,7 @@ export interface BenchFlags {
   readonly outDir?: string;
   readonly finetuneBlocks?: number;
   readonly comparePytorch?: boolean;
+  readonly pytorchBatches?: number;
 }
 
 /** Runs one benchmark; the result must be JSON-able. */
@@ -104,6 +108,7 @@ export function parseBenchFlags(args: ParsedArgs): BenchFlags {
     skipGemm: values['skip-gemm'] === true ? true : undefined,
     finetuneBlocks: integerFlag(values, 'finetune-blocks', { min: 0 }),
     comparePytorch: values['compare-pytorch'] === true ? true : undefined,
+    pytorchBatches: integerFlag(values, 'pytorch-batches', { min: 0 }),
   });
 }
 
@@ -151,7 +156,7 @@ async function runTrain({ benchTrain, benchFinetune }: TrainModule, flags: Bench
   const dataRoot = required(flags.dataRoot, 'data', 'train');
   if (flags.comparePytorch && !flags.finetuneBlocks) throw invalid('--finetune-blocks >= 1', '--compare-pytorch', flags.finetuneBlocks ?? 0);
   if (flags.finetuneBlocks) {
-    const options = defined({ patches: flags.patches, batch: flags.batch, threads: flags.threads, comparePytorch: flags.comparePytorch });
+    const options = defined({ patches: flags.patches, batch: flags.batch, threads: flags.threads, comparePytorch: flags.comparePytorch, pytorchBatches: flags.pytorchBatches });
     return { ...(await benchFinetune({ weightsPath, dataRoot, blocks: flags.finetuneBlocks, onProgress, ...options })) };
   }
   return { ...(await benchTrain({ weightsPath, dataRoot, onProgress, ...defined({ patches: flags.patches, epochs: flags.epochs, threads: flags.threads, outDir: flags.outDir }) })) };

@@ -29,6 +29,7 @@ Options:
   --model DIR      a model folder written by 'explainseg fit' (instead of --head)
   --out DIR        output folder
   --threads N      onnxruntime threads (default 2)
+  --token-head FILE  a token head ('explainseg train-token-head'), for --explain-source token-head
   --force-new-config  replace the results of other settings in --out (otherwise refused, so a folder never
                    mixes masks made with different settings)
 
@@ -60,6 +61,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     const summary = await runSegmentFolder(images, {
       outDir, command: commandLine('segment', args), config, weightsPath: weights.path, headPath,
       forceNewConfig: values['force-new-config'] === true, signal: interrupt.signal,
+      ...(typeof values['token-head'] === 'string' ? { tokenHeadPath: values['token-head'] } : {}),
       onProgress: createProgressBar(io), ...(threads ? { threads } : {}),
     });
     io.stdout.write(`${summary.done.length} segmented (${summary.skipped} already done), ${summary.failed.length} failed; results in ${outDir}\n`);
@@ -102,6 +104,7 @@ export const segmentCommand: Command = {
     out: { type: 'string' },
     threads: { type: 'string' },
     'force-new-config': { type: 'boolean' },
+    'token-head': { type: 'string' },
     ...pipelineOptionSpecs,
   },
   run,

@@ -101,18 +101,9 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   try {
     for (const image of subset.images) {
       const imageSha256 = await sha256File(image.imagePath);
-      const key = RunStore.keyFor(imageSha256, identity);
-      try {
-        let done = (await store.finished(image.id, key))?.result;
-        if (!done) {
-          done = await compareImage({ ...image, sha256: imageSha256 }, context);
-          await store.saveResult(image.id, key, done);
-        }
-        result.images.push(done);
-      } catch (error) {
-        await store.saveFailure(image.id, key, error);
-        result.failed.push({ id: image.id, message: error instanceof Error ? error.message : String(error) });
-      }
+      const outcome = await store.settle(image.id, RunStore.keyFor(imageSha256, identity), () => compareImage({ ...image, sha256: imageSha256 }, context));
+      if ('result' in outcome) result.images.push(outcome.result);
+      else result.failed.push({ id: image.id, message: outcome.error });
       progress.advance(1, image.id);
     }
   } finally {

@@ -5,7 +5,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../core/index.js';
+import { invalid, sha256File, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../core/index.js';
+import { ensureCompatibleTokenHead, loadTokenHead } from '../../head/index.js';
 import type { PipelineConfig } from '../config/index.js';
 import { withClassifier } from '../model/index.js';
 import { claimRunIdentity, lockRunFolder, RunStore } from '../runtime/index.js';
@@ -18,6 +19,8 @@ export interface SegmentFolderOptions {
   readonly config: PipelineConfig;
   readonly weightsPath: string;
   readonly headPath: string;
+  /** A token head (`explainseg train-token-head`), needed by the 'token-head' explain source. */
+  readonly tokenHeadPath?: string;
   /** onnxruntime threads (default the model's). */
   readonly threads?: number;
   /** Replace a folder's results made with other settings instead of refusing (--force-new-config). */
@@ -60,17 +63,25 @@ export async function runSegmentFolder(images: readonly string[], options: Segme
   const { outDir, config } = options;
   const lock = await lockRunFolder(outDir);
   try {
-    const identity = { weightsSha256: await sha256File(options.weightsPath), headSha256: await sha256File(options.headPath) };
+    if (config.explain.source === 'token-head' && !options.tokenHeadPath) throw invalid('a token head file (--token-head)', "the 'token-head' explain source", options.tokenHeadPath);
+    const identity = {
+      weightsSha256: await sha256File(options.weightsPath), headSha256: await sha256File(options.headPath),
+      ...(options.tokenHeadPath ? { tokenHeadSha256: await sha256File(options.tokenHeadPath) } : {}),
+    };
+    const tokenHead = options.tokenHeadPath ? await loadTokenHead(options.tokenHeadPath) : undefined;
     const { replaced } = await claimRunIdentity(outDir, { config, ...identity }, { forceNew: options.forceNewConfig ?? false });
     if (replaced) await clearEarlierRun(outDir);
     const loadOptions = { weightsPath: options.weightsPath, headPath: options.headPath, ...(options.threads ? { threads: options.threads } : {}) };
-    const run = await withClassifier(loadOptions, (classifier) => runSegmentation(images, { ...classifier, config, identity }, {
+    const run = await withClassifier(loadOptions, (classifier) => {
+      if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
+      return runSegmentation(images, { ...classifier, config, identity, ...(tokenHead ? { tokenHead: tokenHead.head } : {}) }, {
       outDir,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onImageDone ? { onImageDone: options.onImageDone } : {}),
       ...(options.postprocessWorkers === undefined ? {} : { postprocessWorkers: options.postprocessWorkers }),
       ...(options.signal ? { signal: options.signal } : {}),
-    }));
+      });
+    });
     const ids = imageIds(images);
     const summary = await summaryFromRecords(outDir, { ids, skipped: run.skipped, ...(run.interrupted ? { interrupted: true } : {}) });
     await writeJsonAtomic(join(outDir, 'summary.json'), summary);

@@ -50,6 +50,23 @@ export class RunStore<T> {
     await writeJsonAtomic(this.pathFor(id), { id, key, status: 'failed', error: { code, message }, ...(details ? { details } : {}) } satisfies ItemRecord<T>);
   }
 
+  /**
+   * The finished result of `id` under `key`, or else `compute()`'s, saved; a throw is saved as a failure
+   * (retried by the next run) and returned as its message, so one bad item never ends the run.
+   */
+  async settle(id: string, key: string, compute: () => Promise<T>): Promise<{ result: T } | { error: string }> {
+    try {
+      const finished = (await this.finished(id, key))?.result;
+      if (finished !== undefined) return { result: finished };
+      const result = await compute();
+      await this.saveResult(id, key, result);
+      return { result };
+    } catch (error) {
+      await this.saveFailure(id, key, error);
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
   /** Every record on disk (finished and failed, whatever their key), in file-name order. */
   async all(): Promise<ItemRecord<T>[]> {
     const names = await readdir(join(this.dir, 'items')).catch(() => [] as string[]);

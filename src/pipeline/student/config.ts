@@ -22,6 +22,10 @@ export interface StudentConfig {
   readonly context: boolean;
   /** Add the token's position (y, x, y^2, x^2) to its features. */
   readonly position: boolean;
+  /** Weight of a centred radial prior added to the standardised teacher map (0: the teacher alone). */
+  readonly prior: number;
+  /** Dark regions touching the border (endoscope frames, inset boxes) under this grey level are background; 0 keeps all. */
+  readonly darkBorderThreshold: number;
   /** The teacher's pseudo-mask threshold: its Otsu threshold plus this many standard deviations of the map. */
   readonly thresholdShift: number;
   readonly epochs: number;
@@ -42,6 +46,8 @@ export const defaultStudentConfig: Readonly<StudentConfig> = Object.freeze({
   hidden: 0,
   context: true,
   position: false,
+  prior: 0,
+  darkBorderThreshold: defaultConfig.mask.darkBorderThreshold,
   thresholdShift: 0,
   epochs: 20,
   lr: 0.01,

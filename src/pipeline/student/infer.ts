@@ -10,6 +10,7 @@ import { predictStudentHead, softmax, type HeadModel } from '../../head/index.js
 import { binarizeAtValue } from '../../postprocess/index.js';
 import { refineWithCrf } from '../method/index.js';
 import type { StudentConfig } from './config.js';
+import { clearDarkBorder } from './teacher.js';
 import { studentFeatures } from './features.js';
 import type { StudentWeights } from './student-model.js';
 
@@ -56,18 +57,19 @@ export interface StudentSegmentation {
  */
 export async function segmentWithStudent(
   image: ImageTensor,
-  context: { model: VitModel; head: HeadModel; student: StudentWeights; config: Pick<StudentConfig, 'crf'> },
+  context: { model: VitModel; head: HeadModel; student: StudentWeights; config: Pick<StudentConfig, 'crf' | 'darkBorderThreshold'> },
 ): Promise<StudentSegmentation> {
   const clock = createStopwatch();
+  const dark = context.config.darkBorderThreshold ?? 0;
   const [tokens] = await clock.time('forward', () => tokensOfImages([image], context));
   const probabilities = softmax(tokens!.logits, tokens!.logits.length);
   const predictedClass = probabilities.indexOf(Math.max(...probabilities));
   const { map, maskBeforeCrf } = clock.timeSync('student', () => {
     const grid = studentProbabilities(tokens!, context.student, context.model.config.dim);
     const full = resizeMapBilinear({ rows: tokens!.grid.rows, cols: tokens!.grid.cols, data: grid }, image.rows, image.cols);
-    return { map: full, maskBeforeCrf: binarizeAtValue(full, context.student.threshold) };
+    return { map: full, maskBeforeCrf: clearDarkBorder(binarizeAtValue(full, context.student.threshold), image, dark) };
   });
   const { crf } = context.config;
-  const mask = crf.enabled ? clock.timeSync('crf', () => refineWithCrf(image, maskBeforeCrf, crf)) : maskBeforeCrf;
+  const mask = crf.enabled ? clock.timeSync('crf', () => clearDarkBorder(refineWithCrf(image, maskBeforeCrf, crf), image, dark)) : maskBeforeCrf;
   return { map, maskBeforeCrf, mask, predictedClass, probabilities, timingsMs: { ...clock.timings } };
 }

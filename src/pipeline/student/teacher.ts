@@ -7,7 +7,7 @@
  */
 import { createScalarMap, invalid, resizeImageBilinear, resizeMapBilinear, type ImageTensor, type Mask, type PatchGrid, type ScalarMap } from '../../core/index.js';
 import { predictHead, tokenLogits, tokenTargets, type HeadModel, type TokenHead, type TokenTargets } from '../../head/index.js';
-import { binarizeAtValue, thresholdOtsu } from '../../postprocess/index.js';
+import { binarizeAtValue, darkBorderRegions, thresholdOtsu, toGrayscale } from '../../postprocess/index.js';
 import { refineWithCrf, targetClassFor, tokenEvidenceMap } from '../method/index.js';
 import type { StudentConfig } from './config.js';
 
@@ -15,7 +15,7 @@ export interface TeacherContext {
   readonly head: HeadModel;
   /** Needed by the 'token-head' teacher. */
   readonly tokenHead?: TokenHead;
-  readonly config: Pick<StudentConfig, 'teacher' | 'target'>;
+  readonly config: Pick<StudentConfig, 'teacher' | 'target' | 'prior'>;
 }
 
 /** The target class for one image: 'auto' is the first class not named background, else the predicted one. */
@@ -31,11 +31,26 @@ export function teacherTokenMap(tokens: Float32Array, grid: PatchGrid, context: 
   const { head, tokenHead, config } = context;
   const target = studentTargetClass(config.target, head, context.predictedClass);
   const classes = head.head.classes.length;
-  if (config.teacher === 'token-head') {
-    if (!tokenHead) throw invalid('a token head', "the 'token-head' teacher", tokenHead);
-    return tokenEvidenceMap(tokenLogits(tokenHead, tokens), { classes, target, grid });
+  if (config.teacher === 'token-head' && !tokenHead) throw invalid('a token head', "the 'token-head' teacher", tokenHead);
+  const logits = config.teacher === 'token-head' ? tokenLogits(tokenHead!, tokens) : predictHead(head.head, tokens);
+  const evidence = tokenEvidenceMap(logits, { classes, target, grid });
+  return (config.prior ?? 0) > 0 ? withCentrePrior(evidence, config.prior) : evidence;
+}
+
+/** z(map) + weight z(-r^2), r the normalised distance of a cell centre from the grid's centre. */
+function withCentrePrior(map: ScalarMap, weight: number): ScalarMap {
+  const prior = new Float32Array(map.data.length);
+  for (let r = 0; r < map.rows; r++) for (let c = 0; c < map.cols; c++) {
+    const [y, x] = [(2 * (r + 0.5)) / map.rows - 1, (2 * (c + 0.5)) / map.cols - 1];
+    prior[r * map.cols + c] = -(y * y + x * x);
   }
-  return tokenEvidenceMap(predictHead(head.head, tokens), { classes, target, grid });
+  const z = (values: Float32Array): Float32Array => {
+    const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+    const sd = standardDeviation(values) || 1;
+    return values.map((v) => (v - mean) / sd);
+  };
+  const [a, b] = [z(map.data), z(prior)];
+  return createScalarMap(map.rows, map.cols, a.map((v, i) => v + weight * b[i]!));
 }
 
 /** The image brought to at most `side` pixels on its longer side (the pseudo-mask's size). */
@@ -55,12 +70,12 @@ export interface PseudoMask {
  * Cut a token map into a pseudo-mask on `small` (the image at the pseudo-mask size) and derive token targets.
  * `threshold` defaults to the map's Otsu threshold; the CRF runs when `config.crf.enabled`.
  */
-export function pseudoMaskFromMap(map: ScalarMap, small: ImageTensor, options: { config: Pick<StudentConfig, 'crf' | 'minConfidence' | 'thresholdShift'>; threshold?: number; margin?: number }): PseudoMask {
+export function pseudoMaskFromMap(map: ScalarMap, small: ImageTensor, options: { config: Pick<StudentConfig, 'crf' | 'minConfidence' | 'thresholdShift' | 'darkBorderThreshold'>; threshold?: number; margin?: number }): PseudoMask {
   const { config } = options;
   const threshold = options.threshold ?? thresholdOtsu(map) + config.thresholdShift * standardDeviation(map.data);
   const upsampled = resizeMapBilinear(map, small.rows, small.cols);
-  const raw = binarizeAtValue(upsampled, threshold);
-  const mask = config.crf.enabled ? refineWithCrf(small, raw, { ...config.crf, maxSide: Math.max(small.rows, small.cols) }) : raw;
+  const raw = clearDarkBorder(binarizeAtValue(upsampled, threshold), small, config.darkBorderThreshold);
+  const mask = clearDarkBorder(config.crf.enabled ? refineWithCrf(small, raw, { ...config.crf, maxSide: Math.max(small.rows, small.cols) }) : raw, small, config.darkBorderThreshold);
   const grid = { rows: map.rows, cols: map.cols };
   const targets = tokenTargets(mask, grid, { map, threshold, minConfidence: config.minConfidence, ...(options.margin === undefined ? {} : { margin: options.margin }) });
   return { mask, targets, threshold };
@@ -69,6 +84,14 @@ export function pseudoMaskFromMap(map: ScalarMap, small: ImageTensor, options: {
 function standardDeviation(values: Float32Array): number {
   const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
   return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length);
+}
+
+/** The mask without the dark regions that touch the image border (a no-op for threshold 0). */
+export function clearDarkBorder(mask: Mask, image: ImageTensor, threshold: number): Mask {
+  if (!(threshold > 0)) return mask;
+  const dark = darkBorderRegions(toGrayscale(image), { threshold });
+  for (let i = 0; i < mask.data.length; i++) if (dark.data[i]) mask.data[i] = 0;
+  return mask;
 }
 
 /** A probability vector on the grid as a map (the student's round-2 teacher). */

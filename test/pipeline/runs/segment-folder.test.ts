@@ -72,6 +72,11 @@ describe('an output folder is protected (item 2)', () => {
     expect(summary.done.map((d: { id: string }) => d.id)).toEqual(['c']);
   });
 
+  it("asks for a token head before loading anything when the explain source is 'token-head'", async () => {
+    const config = { ...CONFIG, explain: { ...CONFIG.explain, source: 'token-head' as const } };
+    await expect(run([join(dir, 'c.png')], join(dir, 'out-token'), { config })).rejects.toThrow(/a token head file \(--token-head\)/);
+  });
+
   it('rebuilds summary.json from the records on disk, so a second run on other images still lists the first', async () => {
     const outDir = join(dir, 'out-summary');
     await run([join(dir, 'a/x.png')], outDir);

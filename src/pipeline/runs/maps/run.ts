@@ -80,18 +80,9 @@ async function evaluateDataset(config: MapEvalConfig, dataset: MapEvalDataset, o
   const result: DatasetMapScores = { dataset, images: [], failed: [] };
   try {
     for (const image of images) {
-      const key = RunStore.keyFor(await sha256File(image.imagePath), identity);
-      try {
-        let done = (await store.finished(image.id, key))?.result;
-        if (!done) {
-          done = await scoreImage(image, context);
-          await store.saveResult(image.id, key, done);
-        }
-        result.images.push(done);
-      } catch (error) {
-        await store.saveFailure(image.id, key, error);
-        result.failed.push({ id: image.id, message: error instanceof Error ? error.message : String(error) });
-      }
+      const outcome = await store.settle(image.id, RunStore.keyFor(await sha256File(image.imagePath), identity), () => scoreImage(image, context));
+      if ('result' in outcome) result.images.push(outcome.result);
+      else result.failed.push({ id: image.id, message: outcome.error });
       progress.advance(1, image.id);
     }
   } finally {
