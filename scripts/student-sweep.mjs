@@ -67,6 +67,8 @@ const variants = [
   { name: 'shift 0.5', thresholdShift: 0.5 },
   { name: 'patch-logits teacher', teacher: 'patch-logits' },
   { name: 'centre prior 1, dark border, hidden 32', prior: 1, darkBorderThreshold: 0.06, hidden: 32 },
+  { name: 'centre prior 1, dark border, position, shift 0.5', prior: 1, darkBorderThreshold: 0.06, position: true, thresholdShift: 0.5 },
+  { name: 'centre prior 1, dark border, position, shift 1.0', prior: 1, darkBorderThreshold: 0.06, position: true, thresholdShift: 1.0 },
 ];
 const only = process.env.VARIANTS ? new Set(process.env.VARIANTS.split(',').map(Number)) : undefined;
 console.log(JSON.stringify({ trainImages: train.paths.length, valImages: val.length, trueFraction: mean(val.map((v) => fraction(v.truth))) }));

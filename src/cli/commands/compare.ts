@@ -1,5 +1,5 @@
 import { invalid } from '../../core/index.js';
-import { describeConfig, readCompareConfig, resolveCompareHeads, resolveConfig, runComparison, writeComparisonRun } from '../../pipeline/index.js';
+import { describeConfig, ensureCompetitorModels, readCompareConfig, resolveCompareHeads, resolveConfig, runComparison, writeComparisonRun } from '../../pipeline/index.js';
 import type { CliIo, Command, ParsedArgs } from '../command.js';
 import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -18,6 +18,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (typeof path !== 'string') throw invalid('a compare config file', '--config', path);
   const written = await readCompareConfig(path);
   await ensureOutputDir(written.out, 'out in the compare config');
+  ensureCompetitorModels(written);
   const config = await resolveCompareHeads(written);
   io.stderr.write(`compare: ${config.datasets.map((d) => `${d.name} (${d.limit})`).join(', ')}; ${describeConfig(resolveConfig('xncut', config.pipeline))}\n`);
   const results = await runComparison(config, createProgressBar(io));

@@ -5,11 +5,15 @@
  */
 import type { ImageTensor, Mask } from '../../core/index.js';
 import type { VitModel } from '../../backbone/index.js';
+import type { MicraNetModel } from '../../backbone/index.js';
 import { bestSingleMask, maskCutBaseline, tokenCutBaseline } from './cut-baselines.js';
+import { runMicraNetCompetitor } from './micranet/index.js';
 import { ellipsePrior, otsuOnIntensity } from './references.js';
 
-export const COMPETITOR_NAMES = ['tokencut', 'tokencut-crf', 'maskcut', 'ellipse', 'otsu'] as const;
+export const COMPETITOR_NAMES = ['tokencut', 'tokencut-crf', 'maskcut', 'ellipse', 'otsu', 'micranet'] as const;
 export type CompetitorName = (typeof COMPETITOR_NAMES)[number];
+/** What `compare` runs when its config names none: all but those that need a model trained for them. */
+export const DEFAULT_COMPETITORS: readonly CompetitorName[] = ['tokencut', 'tokencut-crf', 'maskcut', 'ellipse', 'otsu'];
 
 /** What a competitor may use: the classifier's backbone, MaskCut's own-resolution backbone, priors, the truth. */
 export interface CompetitorContext {
@@ -20,11 +24,16 @@ export interface CompetitorContext {
   readonly ellipseFraction: number;
   /** Only for oracle rows that say so in their name (MaskCut's best single mask). */
   readonly groundTruth: Mask;
+  /** A MICRA-Net trained on the dataset's training part (`micranetModel` of a compare dataset). */
+  readonly micraNetModel?: MicraNetModel;
 }
 
 export interface Competitor {
-  /** 'backbone': the classifier's ViT; 'maskcut-backbone': a second ViT at MaskCut's input size; 'none'. */
-  readonly needs: 'backbone' | 'maskcut-backbone' | 'none';
+  /**
+   * 'backbone': the classifier's ViT; 'maskcut-backbone': a second ViT at MaskCut's input size;
+   * 'micranet-model': a MICRA-Net trained for the dataset; 'none'.
+   */
+  readonly needs: 'backbone' | 'maskcut-backbone' | 'micranet-model' | 'none';
   /** The masks to score, by the row name they get in the tables. */
   run(image: ImageTensor, context: CompetitorContext): Promise<Record<string, Mask>>;
 }
@@ -52,5 +61,9 @@ export const COMPETITORS: Readonly<Record<CompetitorName, Competitor>> = {
   otsu: {
     needs: 'none',
     run: async (image) => ({ 'otsu (intensity)': otsuOnIntensity(image) }),
+  },
+  micranet: {
+    needs: 'micranet-model',
+    run: (image, { micraNetModel }) => runMicraNetCompetitor(image, micraNetModel!),
   },
 };

@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ensure, ensureInteger, ensureOneOf, InputFileError } from '../../core/index.js';
+import { ensure, ensureInteger, ensureOneOf, InputFileError, InvalidArgumentError } from '../../core/index.js';
 import { DATASET_KINDS, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
 import { resolveHeadFile } from '../../head/index.js';
 import { variantNames, type PartialPipelineConfig, type VariantName } from '../config/index.js';
-import { COMPETITOR_NAMES, type CompetitorName } from '../competitors/index.js';
+import { COMPETITOR_NAMES, COMPETITORS, DEFAULT_COMPETITORS, type CompetitorName } from '../competitors/index.js';
 
 export interface CompareDataset {
   readonly name: string;
@@ -18,6 +18,8 @@ export interface CompareDataset {
   readonly head: string;
   /** token-head.json from `explainseg train-token-head`, for explain.source 'token-head'. */
   readonly tokenHead?: string;
+  /** A MICRA-Net model folder trained on this dataset's training part (needed by the 'micranet' competitor). */
+  readonly micranetModel?: string;
   /** Images to score (a fixed seeded subset; see compare-subset.ts). */
   readonly limit: number;
   readonly datasetOptions?: LoadDatasetOptions;
@@ -61,7 +63,7 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
     seed: ensureInteger(raw.seed ?? 0, 'seed in the compare config', { min: 0 }),
     pipeline: (raw.pipeline ?? {}) as PartialPipelineConfig,
     variants: ((raw.variants as string[] | undefined) ?? variantNames).map((v) => ensureOneOf(v, 'a variant in the compare config', variantNames)),
-    competitors: ((raw.competitors as string[] | undefined) ?? COMPETITOR_NAMES).map((c) => ensureOneOf(c, 'a competitor in the compare config', COMPETITOR_NAMES)),
+    competitors: ((raw.competitors as string[] | undefined) ?? DEFAULT_COMPETITORS).map((c) => ensureOneOf(c, 'a competitor in the compare config', COMPETITOR_NAMES)),
     maskCutInputSize: ensureInteger(raw.maskCutInputSize ?? 480, 'maskCutInputSize in the compare config', { min: 16 }),
     bootstrapResamples: ensureInteger(raw.bootstrapResamples ?? 1000, 'bootstrapResamples in the compare config', { min: 0 }),
     datasets: (datasets as Record<string, unknown>[]).map((d, i) => ({
@@ -70,6 +72,7 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
       data: at(d.data, `datasets[${i}].data in the compare config`),
       head: at(d.head, `datasets[${i}].head in the compare config`),
       ...(d.tokenHead ? { tokenHead: at(d.tokenHead, `datasets[${i}].tokenHead in the compare config`) } : {}),
+      ...(d.micranetModel ? { micranetModel: at(d.micranetModel, `datasets[${i}].micranetModel in the compare config`) } : {}),
       limit: ensureInteger(d.limit ?? 100, `datasets[${i}].limit in the compare config`, { min: 1 }),
       ...(d.datasetOptions ? { datasetOptions: d.datasetOptions as LoadDatasetOptions } : {}),
       ...(d.pipeline ? { pipeline: d.pipeline as PartialPipelineConfig } : {}),
@@ -81,4 +84,11 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
 export async function resolveCompareHeads(config: CompareConfig): Promise<CompareConfig> {
   const datasets = await Promise.all(config.datasets.map(async (dataset) => ({ ...dataset, head: await resolveHeadFile(dataset.head) })));
   return { ...config, datasets };
+}
+
+/** Every competitor that needs a model trained for a dataset has one, checked before any work. */
+export function ensureCompetitorModels(config: CompareConfig): void {
+  const needsMicraNet = config.competitors.some((name) => COMPETITORS[name].needs === 'micranet-model');
+  const missing = needsMicraNet ? config.datasets.filter((d) => !d.micranetModel).map((d) => d.name) : [];
+  if (missing.length > 0) throw new InvalidArgumentError(`the 'micranet' competitor needs a trained model: give "micranetModel" (a model folder) for dataset(s) ${missing.join(', ')} in the compare config`);
 }

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import {
   createProgressTracker, createStopwatch, sha256File, SizeMismatchError, type ImageTensor, type Mask, type ProgressCallback, type Stopwatch,
 } from '../../core/index.js';
-import { loadBackbone, type VitModel } from '../../backbone/index.js';
+import { loadBackbone, type MicraNetModel, type VitModel } from '../../backbone/index.js';
 import { readImage, readMask, writeMaskPng } from '../../data/index.js';
 import { ensureCompatibleTokenHead, loadTokenHead, type TokenHead } from '../../head/index.js';
 import { confusionCounts, type ConfusionCounts } from '../../metrics/index.js';
-import { COMPETITORS, fractionFromMasks, type CompetitorName } from '../competitors/index.js';
+import { COMPETITORS, fractionFromMasks, loadMicraNetModel, MICRANET_WEIGHTS_FILE, type CompetitorName } from '../competitors/index.js';
 import { resolveConfig, type PipelineConfig, type VariantName } from '../config/index.js';
 import { readRecordedSplit, selectScoredImages, type ScoredImage } from '../evaluation/index.js';
 import { explainImage, patchKeysIfNeeded, segmentFromExplanation } from '../method/index.js';
@@ -43,6 +43,7 @@ interface DatasetContext {
   /** For explain.source 'token-head'. */
   readonly tokenHead?: TokenHead;
   readonly maskCutModel?: VitModel;
+  readonly micraNetModel?: MicraNetModel;
   readonly variants: { name: VariantName; config: PipelineConfig }[];
   readonly competitors: readonly CompetitorName[];
   readonly ellipseFraction: number;
@@ -63,6 +64,8 @@ async function datasetContext(config: CompareConfig, dataset: CompareDataset, tr
   const classifier = await loadClassifier({ weightsPath: config.weights, headPath: dataset.head });
   const needsMaskCut = config.competitors.some((name) => COMPETITORS[name].needs === 'maskcut-backbone');
   const maskCutModel = needsMaskCut ? (await loadBackbone(config.weights, { inputSize: config.maskCutInputSize })).model : undefined;
+  const needsMicraNet = config.competitors.some((name) => COMPETITORS[name].needs === 'micranet-model');
+  const micraNetModel = needsMicraNet && dataset.micranetModel ? (await loadMicraNetModel(dataset.micranetModel)).model : undefined;
   const masks = await Promise.all(trainingMasks.map((path) => readMask(path)));
   const variants = config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) }));
   const first = variants[0]!.config;
@@ -70,7 +73,7 @@ async function datasetContext(config: CompareConfig, dataset: CompareDataset, tr
   const tokenHead = dataset.tokenHead ? await loadTokenHead(dataset.tokenHead) : undefined;
   if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
   return {
-    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
+    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(micraNetModel ? { micraNetModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir, explanations: new ExplanationCache(join(outDir, 'explanations')),
     explainIdentity: {
@@ -92,6 +95,7 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   const identity = {
     pipeline: context.variants, competitors: config.competitors, weights: context.classifier.backboneSha256,
     head: context.explainIdentity.head, maskCutInputSize: config.maskCutInputSize, ellipseFraction: context.ellipseFraction,
+    ...(context.micraNetModel && dataset.micranetModel ? { micranet: await sha256File(join(dataset.micranetModel, MICRANET_WEIGHTS_FILE)) } : {}),
   };
   const progress = createProgressTracker(`compare ${dataset.name}`, subset.images.length, onProgress);
   const result: DatasetComparison = {
@@ -109,6 +113,7 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   } finally {
     await context.classifier.model.dispose();
     await context.maskCutModel?.dispose();
+    await context.micraNetModel?.dispose();
   }
   return result;
 }
@@ -166,6 +171,7 @@ async function runCompetitors(pixels: ImageTensor, gt: Mask, context: DatasetCon
   const competitorContext = {
     model: context.classifier.model, ellipseFraction: context.ellipseFraction, groundTruth: gt,
     ...(context.maskCutModel ? { maskCutModel: context.maskCutModel } : {}),
+    ...(context.micraNetModel ? { micraNetModel: context.micraNetModel } : {}),
   };
   for (const name of context.competitors) {
     const masks = await io.clock.time(name, () => COMPETITORS[name].run(pixels, competitorContext));
