@@ -1,7 +1,9 @@
 /**
  * Settings of the student (issue 14, section 3): which teacher makes the pseudo-masks, how token labels are
  * weighted, the student's size and training, and how a mask is made at inference. Frozen defaults here; the
- * `--fast` preset trades images and epochs for time.
+ * `--fast` preset trades images and epochs for time. The defaults are the best of scripts/student-sweep.mjs
+ * on Kvasir-SEG's development images (docs/results.md, "ExplainSeg-ST"): the token-head teacher with the
+ * centre prior, dark border cleared, position features, one round (a second never helped there).
  */
 import type { CrfConfig } from '../config/index.js';
 import { defaultConfig } from '../config/index.js';
@@ -42,11 +44,11 @@ export interface StudentConfig {
 export const defaultStudentConfig: Readonly<StudentConfig> = Object.freeze({
   teacher: 'token-head',
   target: 'auto',
-  rounds: 2,
+  rounds: 1,
   hidden: 0,
   context: true,
-  position: false,
-  prior: 0,
+  position: true,
+  prior: 1,
   darkBorderThreshold: defaultConfig.mask.darkBorderThreshold,
   thresholdShift: 0,
   epochs: 20,

@@ -17,7 +17,7 @@ let weightsPath: string;
 
 const fitConfig = () => resolveFitConfig({
   dataset: 'kvasir-seg', dataRoot, weightsPath, fast: true, maxImages: 6, evalImages: 2,
-  student: { epochs: 3, pseudoSide: 32 },
+  student: { epochs: 3, pseudoSide: 32, rounds: 2 },
 });
 
 class SimulatedKill extends Error {}

@@ -14,7 +14,7 @@ const usage = `Usage: explainseg fit --dataset KIND --data DIR --out MODEL_DIR [
 From a labelled folder to a segmenter (issue 14): train the classification head (image labels only; for
 kvasir-seg and monuseg patch labels from the masks, as the paper does), train the token-head teacher, make
 pseudo-masks of the training images from the teacher's map (one forward pass each) with DenseCRF, train the
-student (a per-token head on the patch tokens) on confident tokens in two rounds, and score it on the
+student (a per-token head on the patch tokens) on confident tokens, and score it on the
 held-back part of the head's split. Writes MODEL_DIR/model.json, head.json, student.json, metrics.json,
 run.json (and the head's report files, teacher/, pseudo-masks/). Every stage is resumable: run the same
 command again after an interruption. Then: explainseg segment IMAGE... --model MODEL_DIR --out DIR.
@@ -26,7 +26,7 @@ Options:
   --weights FILE      ViT weights; default EXPLAINSEG_WEIGHTS, then the cache
   --fast              seeded subsets and fewer epochs (under 10 minutes for Kvasir-SEG on 2 cores)
   --teacher KIND      ${STUDENT_TEACHERS.join(' | ')} (default token-head)
-  --rounds N          1 | 2 (default 2: the second learns from the student's own masks after CRF)
+  --rounds N          1 (default) | 2 (the second learns from the student's own masks after CRF)
   --hidden N          0: logistic regression per token (default); N: an MLP of N hidden units
   --max-images N      training images the student learns from (seeded subset)
   --eval-images N     held-back images scored at the end
