@@ -3,10 +3,11 @@
  * resumes, skipping every finished stage, and ends with the model of an uninterrupted run; `segment --model`'s
  * run writes the files of a segment run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../src/core/index.js';
+import { createMask, InvalidArgumentError } from '../../../src/core/index.js';
+import { readMask, writeMaskPng } from '../../../src/data/index.js';
 import { resolveFitConfig, runFit, runStudentSegmentFolder, type FitStageEvent } from '../../../src/pipeline/runs/index.js';
 import { makeTempDir } from '../../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../../helpers/tiny-vit-weights.js';
@@ -58,6 +59,26 @@ describe('runFit', () => {
     for (const name of ['mask.png', 'map.png', 'overlay.png', 'heatmap.png', 'result.json']) expect(existsSync(join(out, 'case-00', name))).toBe(true);
     const again = await runStudentSegmentFolder(images, { modelDir: killed, outDir: out, command: 'test' });
     expect(again.skipped).toBe(2);
+  }, 240_000);
+
+  it("learns from a reviewer's accepted corrections where a run folder has them, and redoes the rounds when they change", async () => {
+    const reviewed = await makeTempDir('fit-reviewed-');
+    const full = createMask(48, 48, new Uint8Array(48 * 48).fill(1));
+    for (let i = 0; i < 12; i++) {
+      const id = `case-${String(i).padStart(2, '0')}`;
+      await writeMaskPng(join(reviewed, id, 'mask.png'), createMask(48, 48));
+      await writeMaskPng(join(reviewed, 'corrected', `${id}.png`), full);
+    }
+    const config = { ...resolveFitConfig({ dataset: 'kvasir-seg', dataRoot, weightsPath, fast: true, maxImages: 4, evalImages: 1, student: { epochs: 2, pseudoSide: 32 } }), corrections: reviewed };
+    const out = join(await makeTempDir('fit-corrected-'), 'model');
+    await runFit(config, { out });
+    const pseudo = readdirSync(join(out, 'pseudo-masks', 'round-1'));
+    expect(pseudo.length).toBe(4);
+    for (const name of pseudo) expect((await readMask(join(out, 'pseudo-masks', 'round-1', name))).data.every((v) => v === 1)).toBe(true);
+    await writeMaskPng(join(reviewed, 'corrected', `${pseudo[0]!.replace('.png', '')}.png`), createMask(48, 48));
+    const events: FitStageEvent[] = [];
+    await runFit(config, { out, onStage: (event) => events.push(event) });
+    expect(events.find((e) => e.stage === 'round-1' && e.status !== 'started')?.status).toBe('done');
   }, 240_000);
 
   it('refuses settings before any work', () => {

@@ -30,12 +30,14 @@ Options:
   --hidden N          0: logistic regression per token (default); N: an MLP of N hidden units
   --max-images N      training images the student learns from (seeded subset)
   --eval-images N     held-back images scored at the end
+  --corrections RUN   a segment run reviewed in 'explainseg view': training images with an accepted correction
+                      (RUN/corrected/ID.png) learn from it instead of the teacher's pseudo-mask
   --seed S            seed of split, subsets and training (default 0)`;
 
 const options = {
   dataset: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' },
   fast: { type: 'boolean' }, teacher: { type: 'string' }, rounds: { type: 'string' }, hidden: { type: 'string' },
-  'max-images': { type: 'string' }, 'eval-images': { type: 'string' }, seed: { type: 'string' },
+  'max-images': { type: 'string' }, 'eval-images': { type: 'string' }, seed: { type: 'string' }, corrections: { type: 'string' },
 } as const;
 
 async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
@@ -55,6 +57,7 @@ async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
     fast: values.fast === true, seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
     student: { ...(teacher ? { teacher } : {}), ...(rounds ? { rounds } : {}), ...(hidden === undefined ? {} : { hidden }) },
     ...(maxImages ? { maxImages } : {}), ...(evalImages === undefined ? {} : { evalImages }),
+    ...(typeof values.corrections === 'string' ? { corrections: resolve(values.corrections) } : {}),
   });
   const out = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
   return { config, out };

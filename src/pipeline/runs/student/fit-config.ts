@@ -23,6 +23,11 @@ export interface FitConfig {
   readonly evalImages: number;
   readonly student: StudentConfig;
   readonly datasetOptions?: LoadDatasetOptions;
+  /**
+   * A reviewed segment run folder: a training image with an accepted correction there (`corrected/ID.png`,
+   * from `explainseg view`) learns from that mask instead of the teacher's pseudo-mask.
+   */
+  readonly corrections?: string;
 }
 
 export interface FitInput {
@@ -35,6 +40,7 @@ export interface FitInput {
   readonly maxImages?: number;
   readonly evalImages?: number;
   readonly datasetOptions?: LoadDatasetOptions;
+  readonly corrections?: string;
 }
 
 const PRESETS = {
@@ -64,5 +70,6 @@ export function resolveFitConfig(input: FitInput): FitConfig {
     evalImages: ensureInteger(input.evalImages ?? preset.evalImages, 'the held-back images scored', { min: 0 }),
     student,
     ...(input.datasetOptions ? { datasetOptions: input.datasetOptions } : {}),
+    ...(input.corrections ? { corrections: input.corrections } : {}),
   };
 }

@@ -6,9 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { createProgressTracker, createRng, DatasetError, writeFileAtomic, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../../core/index.js';
-import { readImage, writeMaskPng } from '../../../data/index.js';
-import { loadTokenHead, type HeadModel, type TokenHead } from '../../../head/index.js';
+import {
+  createProgressTracker, createRng, DatasetError, resizeMaskNearest, sha256File, writeFileAtomic, writeJsonAtomic, writeRunManifest, type ProgressCallback,
+} from '../../../core/index.js';
+import { listRunMasks, readImage, readMask, writeMaskPng } from '../../../data/index.js';
+import { loadTokenHead, tokenTargets, type HeadModel, type TokenHead } from '../../../head/index.js';
 import { readRecordedSplit, type RecordedSplit } from '../../evaluation/index.js';
 import { withClassifier, type Classifier } from '../../model/index.js';
 import {
@@ -79,10 +81,20 @@ export async function loadFitTokens(dir: string): Promise<TrainingTokens> {
 
 const argmax = (values: Float32Array): number => values.indexOf(Math.max(...values));
 
-/** Pseudo-masks of one round for every training image: the teacher's map (round 1) or the student's (round 2). */
+/** Accepted corrections of a reviewed run folder by image id, with their checksums (part of a round's key). */
+async function correctedMasks(runDir: string | undefined): Promise<Map<string, { path: string; sha256: string }>> {
+  if (!runDir) return new Map();
+  const masks = (await listRunMasks(runDir, { preferCorrected: true })).filter((mask) => mask.corrected);
+  return new Map(await Promise.all(masks.map(async (mask) => [mask.id, { path: mask.path, sha256: await sha256File(mask.path) }] as const)));
+}
+
+/**
+ * Pseudo-masks of one round for every training image: a reviewer's accepted correction where there is one
+ * (confidence from its purity alone), else the teacher's map (round 1) or the student's (round 2).
+ */
 async function labelTokens(
   set: TrainingTokens,
-  context: { config: FitConfig; head: HeadModel; tokenHead?: TokenHead; previous?: StudentWeights; tokenDim: number; maskDir: string; onProgress?: ProgressCallback },
+  context: { config: FitConfig; head: HeadModel; tokenHead?: TokenHead; previous?: StudentWeights; tokenDim: number; maskDir: string; corrections: Map<string, { path: string }>; onProgress?: ProgressCallback },
 ): Promise<LabelledTokens[]> {
   const { config, previous } = context;
   const progress = createProgressTracker(previous ? 'pseudo-masks (student)' : 'pseudo-masks (teacher)', set.paths.length, context.onProgress);
@@ -90,6 +102,14 @@ async function labelTokens(
   for (const [i, path] of set.paths.entries()) {
     const tokens = set.tokens[i]!;
     const small = pseudoImage(await readImage(path), config.student.pseudoSide);
+    const corrected = context.corrections.get(stemOf(path));
+    if (corrected) {
+      const mask = resizeMaskNearest(await readMask(corrected.path), small.rows, small.cols);
+      await writeMaskPng(join(context.maskDir, `${stemOf(path)}.png`), mask);
+      labelled.push({ tokens, targets: tokenTargets(mask, tokens.grid, { minConfidence: config.student.minConfidence }) });
+      progress.advance(1);
+      continue;
+    }
     const pseudo = previous
       ? pseudoMaskFromMap(gridMap(studentProbabilities(tokens, previous, context.tokenDim), tokens.grid), small, { config: config.student, threshold: previous.threshold })
       : pseudoMaskFromMap(teacherTokenMap(tokens.tokens, tokens.grid, { head: context.head, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: config.student, predictedClass: argmax(tokens.logits) }), small, { config: config.student });
@@ -146,14 +166,16 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
       load: () => loadFitTokens(work),
     });
     const tokenDim = classifier.model.config.dim;
+    const corrections = await correctedMasks(config.corrections);
+    const correctionsKey = [...corrections].map(([id, { sha256 }]) => `${id}:${sha256}`);
     const rounds: FitResult['rounds'][number][] = [];
     let student: StudentWeights | undefined;
     for (let round = 1; round <= config.student.rounds; round++) {
       const file = join(work, `student-round-${round}.json`);
       const previous = student;
-      student = await stages.run(`round-${round}`, config.student, {
+      student = await stages.run(`round-${round}`, correctionsKey.length > 0 ? { ...config.student, corrections: correctionsKey } : config.student, {
         work: async () => {
-          const labelled = await labelTokens(set, { config, head: classifier.head, ...(tokenHead ? { tokenHead } : {}), ...(previous ? { previous } : {}), tokenDim, maskDir: join(out, 'pseudo-masks', `round-${round}`), ...progress });
+          const labelled = await labelTokens(set, { config, head: classifier.head, ...(tokenHead ? { tokenHead } : {}), ...(previous ? { previous } : {}), tokenDim, maskDir: join(out, 'pseudo-masks', `round-${round}`), corrections, ...progress });
           const result = learnStudentRound(labelled, { config: config.student, tokenDim, round, seed: config.seed, ...progress });
           await saveStudentWeights(file, result.weights);
           await writeJsonAtomic(join(work, `round-${round}.json`), { samples: result.samples, targetFraction: result.targetFraction, losses: result.losses });
