@@ -162,8 +162,10 @@ def main():
             x = block(x)
         return F.cross_entropy(head(norm(x[:, 0])), target)
 
-    def step(start):
+    def step(start, count=None):
         pixels, target = batch_at(start)
+        if count is not None:
+            pixels, target = pixels[:count], target[:count]
         optimizer.zero_grad()
         loss = loss_of(pixels, target)
         loss.backward()
@@ -173,7 +175,7 @@ def main():
 
     with torch.no_grad():
         first_loss = loss_of(*batch_at(0)).item()
-    step(0)  # warm-up, not timed (as on the ExplainSeg side)
+    step(0, 2)  # warm-up on the first two patches, not timed (as on the ExplainSeg side)
     starts = list(range(0, len(patches), args.batch))
     timed = starts[:args.max_batches] if args.max_batches > 0 else starts
     started = time.perf_counter()

@@ -6,7 +6,7 @@
  *
  * The timed epoch is the same work on both sides: per batch, normalise the 8-bit patches, the frozen prefix
  * without gradients, forward and backward through the trainable part, clipping and the SGD step; one warm-up
- * step first (sessions, allocators) is not timed. Training also augments every image each epoch: that cost
+ * step on the first two patches first (sessions, allocators) is not timed. Training also augments every image each epoch: that cost
  * (JavaScript only) is reported on its own as augmentSecondsPerEpoch.
  */
 import { execFile } from 'node:child_process';
@@ -167,7 +167,8 @@ export async function benchFinetune(options: FinetuneBenchOptions): Promise<Fine
     const optimizer = createFinetuneOptimizer(trainer.parameters, recipe);
     const batchAt = (k: number) => bank.batch(batches[k]!, IMAGENET_NORMALISATION);
     firstBatchLoss = (await trainer.evaluate(batchAt(0))).loss;
-    await trainer.step(batchAt(0), { optimizer, maxGradientNorm: recipe.maxGradientNorm });
+    // Warm-up (sessions, allocators) on the first two patches, untimed; PyTorch does the same step.
+    await trainer.step(bank.batch(batches[0]!.slice(0, 2), IMAGENET_NORMALISATION), { optimizer, maxGradientNorm: recipe.maxGradientNorm });
     const progress = createProgressTracker('fine-tune epoch', bank.size, options.onProgress);
     epoch = await timeSeconds(async () => {
       const losses: number[] = [];
