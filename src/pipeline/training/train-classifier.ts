@@ -1,5 +1,5 @@
 import {
-  createProgressTracker, createRng, ensure, ensureInteger, type ImageTensor, type ProgressCallback, type ProgressTracker, type Rng,
+  createProgressTracker, createRng, createStopwatch, ensure, ensureInteger, type ImageTensor, type ProgressCallback, type ProgressTracker, type Rng,
 } from '../../core/index.js';
 import {
   augmentImage, imageToBatch, splitDataset,
@@ -94,13 +94,8 @@ export async function trainClassifier(dataset: Dataset, options: TrainClassifier
   ensureInteger(options.inputSize, 'the input size', { min: 1 });
   const augmentEpochs = ensureInteger(options.augmentEpochs ?? 0, 'the augmentation epochs', { min: 0 });
   const seed = options.seed ?? 0;
-  const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
-    const started = performance.now();
-    const result = await work();
-    timings[name] = performance.now() - started;
-    return result;
-  };
+  const clock = createStopwatch();
+  const timed = <T>(name: string, work: () => Promise<T> | T): Promise<T> => clock.time(name, async () => work());
   const split = await timed('split', () => (isReadySplit(options.split) ? options.split : splitDataset(dataset.items, { seed, ...options.split })));
   ensure(split.train.length > 0, 'at least one training item', 'the split', 0);
   const loader = new ItemImageLoader(options.inputSize);
@@ -127,5 +122,6 @@ export async function trainClassifier(dataset: Dataset, options: TrainClassifier
     head: training.head, featureKind: options.featureKind ?? 'cls', inputSize: options.inputSize, normalisation, backbone: options.backbone,
     training: { seed, config: { dataset: dataset.name, augmentEpochs, augment: options.augment ?? null, head: options.head ?? {}, batchSize: options.batchSize ?? 16 } },
   };
+  const { total: _total, ...timings } = clock.timings;
   return { head, report, testReport, split, training, timings };
 }

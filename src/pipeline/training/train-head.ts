@@ -4,7 +4,7 @@
  * runs/train-run.ts writes the run folder.
  */
 import { join } from 'node:path';
-import { createRng, ensure, sha256File, type ProgressCallback } from '../../core/index.js';
+import { createRng, createStopwatch, ensure, sha256File, type ProgressCallback, type Stopwatch } from '../../core/index.js';
 import { loadBackbone, loadWeights, vitConfigFromStateDict, type LoadedBackbone } from '../../backbone/index.js';
 import { loadDataset, type Dataset, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
 import { ensureCompatibleHead, loadHead, type FeatureKind } from '../../head/index.js';
@@ -85,21 +85,15 @@ function headOptions(config: TrainHeadRunConfig): NonNullable<TrainClassifierOpt
  */
 export async function trainHeadOnDataset(config: TrainHeadRunConfig, onProgress?: ProgressCallback, options: TrainHeadRunOptions = {}): Promise<TrainHeadRun> {
   const startedAt = new Date();
-  const timings: Record<string, number> = {};
-  let clock = performance.now();
-  const lap = (name: string): void => {
-    const now = performance.now();
-    timings[name] = now - clock;
-    clock = now;
-  };
+  const clock = createStopwatch();
   const full = await loadDataset(config.dataset, config.dataRoot, { seed: config.seed, ...config.datasetOptions });
   const dataset = config.maxItems === undefined ? full : subsampleDataset(full, config.maxItems, config.seed);
-  lap('dataset');
-  if (config.finetune && config.finetune.blocks > 0) return finetuneOnDataset(config, { dataset, timings, startedAt }, { ...options, ...(onProgress ? { onProgress } : {}) });
+  clock.lap('dataset');
+  if (config.finetune && config.finetune.blocks > 0) return finetuneOnDataset(config, { dataset, clock, startedAt }, { ...options, ...(onProgress ? { onProgress } : {}) });
   const { model, ...backbone } = await loadBackbone(config.weightsPath, {
     ...(config.inputSize ? { inputSize: config.inputSize } : {}), ...(config.threads ? { threads: config.threads } : {}),
   });
-  lap('backbone');
+  clock.lap('backbone');
   try {
     const result = await trainClassifier(dataset, {
       extractFeatures: createVitFeatureExtractor(model, { featureKind: config.featureKind, batchSize: config.featureBatchSize ?? 16 }),
@@ -113,8 +107,7 @@ export async function trainHeadOnDataset(config: TrainHeadRunConfig, onProgress?
       seed: config.seed,
       ...(onProgress ? { onProgress } : {}),
     });
-    Object.assign(timings, result.timings);
-    return { config, dataset, backbone, result, timings, startedAt };
+    return { config, dataset, backbone, result, timings: stageTimings(clock, result.timings), startedAt };
   } finally {
     await model.dispose();
   }
@@ -138,13 +131,12 @@ async function initialHeadFrom(path: string, expected: { backboneSha256: string;
 /** The fine-tuning branch of trainHeadOnDataset: base weights without a frozen model, then finetuneClassifier. */
 async function finetuneOnDataset(
   config: TrainHeadRunConfig,
-  started: { dataset: Dataset; timings: Record<string, number>; startedAt: Date },
+  started: { dataset: Dataset; clock: Stopwatch; startedAt: Date },
   options: TrainHeadRunOptions & { onProgress?: ProgressCallback },
 ): Promise<TrainHeadRun> {
   const blocks = config.finetune!.blocks;
   ensure(config.featureKind === 'cls', `the 'cls' features with ${blocks} fine-tuned blocks`, 'the feature kind', config.featureKind);
   ensure(config.augmentEpochs === 0, `0 augmentation epochs with ${blocks} fine-tuned blocks (fine-tuning augments every epoch)`, 'the augmentation epochs', config.augmentEpochs);
-  const clock = performance.now();
   const loaded = await loadWeights(config.weightsPath);
   const vitConfig = vitConfigFromStateDict(loaded.stateDict, { file: config.weightsPath });
   const { epochs, lr, batchSize, monitor } = config;
@@ -154,7 +146,7 @@ async function finetuneOnDataset(
   }, vitConfig.depth);
   const inputSize = config.inputSize ?? vitConfig.imageSize;
   const initialHead = initHead ? await initialHeadFrom(initHead, { backboneSha256: loaded.sha256, inputSize, classes: started.dataset.classes }) : undefined;
-  started.timings.backbone = performance.now() - clock;
+  started.clock.lap('backbone');
   const result = await finetuneClassifier(started.dataset, {
     stateDict: loaded.stateDict, config: vitConfig, baseSha256: loaded.sha256, inputSize, recipe, seed: config.seed,
     ...(initialHead ? { initialHead } : {}),
@@ -162,6 +154,12 @@ async function finetuneOnDataset(
     ...(options.checkpointDir ? { checkpoint: { path: join(options.checkpointDir, CHECKPOINT_FILE), settings: await checkpointSettings(config) } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  Object.assign(started.timings, result.timings);
-  return { config, dataset: started.dataset, backbone: { config: vitConfig, sha256: loaded.sha256, weightsPath: config.weightsPath }, result, timings: started.timings, startedAt: started.startedAt };
+  const backbone = { config: vitConfig, sha256: loaded.sha256, weightsPath: config.weightsPath };
+  return { config, dataset: started.dataset, backbone, result, timings: stageTimings(started.clock, result.timings), startedAt: started.startedAt };
+}
+
+/** The run's own laps (dataset, backbone) followed by the trainer's stages; no running total. */
+function stageTimings(clock: Stopwatch, trainer: Readonly<Record<string, number>>): Record<string, number> {
+  const { total: _total, ...laps } = clock.timings;
+  return { ...laps, ...trainer };
 }

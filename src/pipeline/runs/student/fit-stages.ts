@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Bytes, writeJsonAtomic } from '../../../core/index.js';
+import { createStopwatch, sha256Bytes, writeJsonAtomic } from '../../../core/index.js';
 import { stableStringify } from '../../runtime/index.js';
 
 export const FIT_WORK_DIR = '.fit';
@@ -49,9 +49,9 @@ export class FitStages {
       }
     }
     this.onStage?.({ stage, status: 'started' });
-    const started = performance.now();
-    const value = await steps.work();
-    const ms = performance.now() - started;
+    const clock = createStopwatch();
+    const value = await clock.time(stage, () => steps.work());
+    const ms = clock.timings[stage]!;
     this.timingsMs[stage] = ms;
     await writeJsonAtomic(this.path, { ...(await this.recorded()), [stage]: { key: this.key, finishedAt: new Date().toISOString() } });
     this.onStage?.({ stage, status: 'done', ms });
