@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCycles, importEdges, layeringViolations, sourceFiles, type ImportEdge } from './helpers/import-graph.js';
 
-const STAGES = ['attribution', 'features', 'postprocess', 'ncut', 'crf', 'metrics'];
+const STAGES = ['attribution', 'features', 'postprocess', 'cues', 'ncut', 'crf', 'metrics'];
 const LOWER = ['core', 'graph', 'backbone', 'data', 'head', ...STAGES, 'render'];
 
 /** Which top-level folders each folder of src/ may import from (besides itself). Dependencies point one way. */
@@ -16,6 +16,7 @@ const topLevel: Record<string, string[]> = {
   attribution: ['core'],
   features: ['core'],
   postprocess: ['core'],
+  cues: ['core', 'postprocess'],
   ncut: ['core'],
   crf: ['core'],
   metrics: ['core'],

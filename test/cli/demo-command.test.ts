@@ -29,7 +29,7 @@ describe('explainseg demo', () => {
   it('prints each phase, the scores and how to view the report, and writes the report folder', async () => {
     const out = join(await makeTempDir('demo-cli-out-'), 'demo');
     const io = fakeIo({ EXPLAINSEG_CACHE: emptyCache });
-    const status = await demoCommand.run(args({ data: dataRoot, weights, out, limit: '2', 'train-items': '40', ...TINY_FLAGS }), io);
+    const status = await demoCommand.run(args({ data: dataRoot, weights, out, limit: '2', 'train-items': '40', method: 'paper', ...TINY_FLAGS }), io);
     expect(status).toBe(0);
     const lines = io.out().split('\n');
     const phaseLines = lines.filter((line) => line.startsWith('['));
@@ -42,6 +42,23 @@ describe('explainseg demo', () => {
     // Flags reach the config: the variant default, the tiny input and the explanation steps.
     expect(run.config).toMatchObject({ dataset: 'kvasir-seg', variant: 'xncut', limit: 2, trainItems: 40, pipeline: { inputSize: 16, explain: { nSteps: 4, ntSamples: 1 } } });
   });
+
+  it("by default fits the student (fit --fast into OUT/model) and scores the student's masks", async () => {
+    const out = join(await makeTempDir('demo-cli-student-'), 'demo');
+    const io = fakeIo({ EXPLAINSEG_CACHE: emptyCache });
+    const status = await demoCommand.run(args({ data: dataRoot, weights, out, limit: '2' }), io);
+    expect(status).toBe(0);
+    const phases = io.out().split('\n').filter((line) => line.startsWith('['));
+    expect(phases.map((line) => /^\[(\w+)\]/.exec(line)![1])).toEqual(['weights', 'head', 'select', 'segment', 'evaluate', 'report']);
+    expect(phases[1]).toContain('explainseg fit --fast');
+    expect(io.out()).toMatch(/2 image\(s\) segmented \(0 already done\), 0 failed; mean IoU \d\.\d{4}/);
+    for (const file of ['model/model.json', 'model/student.json', 'report/index.html', 'report/summary.json']) expect(existsSync(join(out, file))).toBe(true);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(run.config).toMatchObject({ method: 'student', variant: 'explainseg-st', limit: 2 });
+    const trained = new Set((JSON.parse(readFileSync(join(out, 'model', 'split.json'), 'utf8')) as { train: string[] }).train);
+    const summary = JSON.parse(readFileSync(join(out, 'report', 'summary.json'), 'utf8')) as { images: { source?: string; imagePath?: string }[] };
+    for (const image of summary.images) expect(trained.has(String(image.imagePath ?? image.source))).toBe(false);
+  }, 120_000);
 
   it('--fast applies the fast preset over the variant unless a flag says otherwise', async () => {
     const out = join(await makeTempDir('demo-cli-fast-'), 'demo');
@@ -62,6 +79,7 @@ describe('explainseg demo', () => {
     [{ dataset: 'imagenet' }, [], /expected one of kvasir-seg, bus-bra, ph2, monuseg, generic for --dataset but received 'imagenet'/],
     [{ limit: '0' }, [], /expected an integer >= 1 for --limit but received '0'/],
     [{ 'train-items': 'many' }, [], /for --train-items but received 'many'/],
+    [{ method: 'magic' }, [], /expected one of student, paper for --method but received 'magic'/],
     [{ variant: 'best' }, [], /expected one of fusion-morph, fusion-ncut, xai-morph, xncut for the variant but received 'best'/],
     [{}, ['extra'], /expected no positional arguments for explainseg demo but received 'extra'/],
   ])('rejects %j %j', async (values, positionals, message) => {

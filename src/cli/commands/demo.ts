@@ -15,15 +15,18 @@ const DEFAULT_LIMIT = 12;
 const DEFAULT_TRAIN_ITEMS = 800;
 const FAST_TRAIN_ITEMS = 300;
 
-const usage = `Usage: explainseg demo [--fetch] [--data DIR] [--dataset KIND] [--weights FILE] [--out DIR] [--limit N] [--variant V] [--fast] [pipeline options]
+const usage = `Usage: explainseg demo [--fetch] [--data DIR] [--dataset KIND] [--weights FILE] [--out DIR] [--limit N] [--method M] [--variant V] [--fast] [pipeline options]
 
-The whole method with defaults, in one command: train the linear head on the dataset (or reuse the one
-in OUT/head when it was trained on the same weights, data and settings), segment a fixed seeded subset of
-images the head never trained on (Algorithm 1: explain, fuse, cut, DenseCRF), score them against their
-masks (IoU, Dice) and write OUT/report (index.html, summary.md, summary.json) and OUT/run.json.
-Re-running with the same OUT resumes: the head and finished images are reused.
+From a labelled folder to scored masks in one command. By default (--method student) it runs
+'explainseg fit --fast' into OUT/model (head, token-head teacher, pseudo-masks fused with image cues,
+student; a few minutes) and segments with the student ('segment --model'). With --method paper (or
+--variant V) it trains the linear head (or reuses the one in OUT/head when it was trained on the same
+weights, data and settings) and runs Algorithm 1 of the paper (explain, fuse, cut, DenseCRF).
+Either way it segments a fixed seeded subset of images the head never trained on, scores them against
+their masks (IoU, Dice) and writes OUT/report (index.html, summary.md, summary.json) and OUT/run.json.
+Re-running with the same OUT resumes: finished stages and images are reused.
 On patch datasets (kvasir-seg, monuseg) the head learns lesion vs background on patches and would call a
-whole frame "background", so the lesion class is explained unless --explain-target names another.
+whole frame "background", so the paper's path explains the lesion class unless --explain-target names another.
 
 Options:
   --fetch           fetch what is missing into the cache first ('explainseg weights fetch dino-vits16',
@@ -35,6 +38,8 @@ Options:
                     to try it out: --weights ${STAND_IN_WEIGHTS}
   --out DIR         output folder (default runs/demo-KIND)
   --limit N         images to segment and score (default ${DEFAULT_LIMIT})
+  --method M        student (default: fit, then the student's masks) | paper (the head and a paper
+                    variant; --variant, below, implies it)
   --train-items N   items the head trains on, a seeded subset (default ${DEFAULT_TRAIN_ITEMS}, ${FAST_TRAIN_ITEMS} with --fast)
   --threads N       onnxruntime threads (default 2)
 
@@ -70,8 +75,9 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     dataset, resolveWeights: resolveDemoWeights, onProgress, onFetch: (message) => io.stdout.write(`[fetch] ${message}\n`),
   });
   const threads = integerFlag(values, 'threads', { min: 1 });
+  const method = choiceFlag(values, 'method', ['student', 'paper'] as const) ?? (values.variant === undefined ? 'student' : 'paper');
   const result = await runDemo({
-    dataset, dataRoot, weightsPath, outDir, config,
+    dataset, dataRoot, weightsPath, outDir, config, method,
     variant: stringFlag(values, 'variant') ?? defaultVariant,
     limit: integerFlag(values, 'limit', { min: 1, fallback: DEFAULT_LIMIT }),
     trainItems: integerFlag(values, 'train-items', { min: 1, fallback: values.fast === true ? FAST_TRAIN_ITEMS : DEFAULT_TRAIN_ITEMS }),
@@ -96,6 +102,7 @@ export const demoCommand: Command = {
     weights: { type: 'string' },
     out: { type: 'string' },
     limit: { type: 'string' },
+    method: { type: 'string' },
     'train-items': { type: 'string' },
     threads: { type: 'string' },
     ...pipelineOptionSpecs,

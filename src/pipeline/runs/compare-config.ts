@@ -10,6 +10,9 @@ import { resolveHeadFile } from '../../head/index.js';
 import { variantNames, type PartialPipelineConfig, type VariantName } from '../config/index.js';
 import { COMPETITOR_NAMES, COMPETITORS, DEFAULT_COMPETITORS, type CompetitorName } from '../competitors/index.js';
 
+/** The row name of the fitted student (`studentModel` of a compare dataset). */
+export const STUDENT_ROW = 'explainseg-st';
+
 export interface CompareDataset {
   readonly name: string;
   readonly kind: DatasetKind;
@@ -20,6 +23,8 @@ export interface CompareDataset {
   readonly tokenHead?: string;
   /** A MICRA-Net model folder trained on this dataset's training part (needed by the 'micranet' competitor). */
   readonly micranetModel?: string;
+  /** A model folder from `explainseg fit` on this dataset: its student is scored as the row 'explainseg-st'. */
+  readonly studentModel?: string;
   /** Images to score (a fixed seeded subset; see compare-subset.ts). */
   readonly limit: number;
   readonly datasetOptions?: LoadDatasetOptions;
@@ -73,6 +78,7 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
       head: at(d.head, `datasets[${i}].head in the compare config`),
       ...(d.tokenHead ? { tokenHead: at(d.tokenHead, `datasets[${i}].tokenHead in the compare config`) } : {}),
       ...(d.micranetModel ? { micranetModel: at(d.micranetModel, `datasets[${i}].micranetModel in the compare config`) } : {}),
+      ...(d.studentModel ? { studentModel: at(d.studentModel, `datasets[${i}].studentModel in the compare config`) } : {}),
       limit: ensureInteger(d.limit ?? 100, `datasets[${i}].limit in the compare config`, { min: 1 }),
       ...(d.datasetOptions ? { datasetOptions: d.datasetOptions as LoadDatasetOptions } : {}),
       ...(d.pipeline ? { pipeline: d.pipeline as PartialPipelineConfig } : {}),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic, writeRunManifest } from '../../core/index.js';
 import { SegmentationMetrics, toCsv, type MetricsSummary } from '../../metrics/index.js';
 import { resolveConfig } from '../config/index.js';
-import type { CompareConfig } from './compare-config.js';
+import { STUDENT_ROW, type CompareConfig } from './compare-config.js';
 import type { DatasetComparison } from './compare-run.js';
 
 export interface MethodScore {
@@ -29,11 +29,16 @@ export function scoreComparison(results: readonly DatasetComparison[], options: 
 
 const pct = (value: number): string => (Number.isNaN(value) ? '-' : (100 * value).toFixed(1));
 
-/** IoU / Dice, then the predicted foreground fraction: a method that returns the whole frame shows at once. */
+/**
+ * IoU [95% bootstrap interval] / Dice, then the predicted foreground fraction: a method that returns the
+ * whole frame shows at once.
+ */
 function cell(score: MethodScore | undefined): string {
   if (!score) return '-';
-  return `${pct(score.summary.meanIou)} / ${pct(score.summary.meanDice)} / fg ${pct(score.summary.meanPredictedFraction)}`;
+  const interval = score.summary.intervals ? ` [${pct(score.summary.intervals.meanIou.low)}, ${pct(score.summary.intervals.meanIou.high)}]` : '';
+  return `${pct(score.summary.meanIou)}${interval} / ${pct(score.summary.meanDice)} / fg ${pct(score.summary.meanPredictedFraction)}`;
 }
+
 
 /** The true foreground fraction of each dataset's scored images (the same images for every method). */
 function truthRow(scores: readonly MethodScore[], datasets: readonly string[]): string {
@@ -59,17 +64,18 @@ export function comparisonMarkdown(results: readonly DatasetComparison[], scores
   const methods = [...new Set(scores.map((s) => s.method))];
   const variants = methods.filter((m) => /^(fusion-morph|fusion-ncut|xai-morph|xncut)/.test(m));
   const others = ['xncut', ...methods.filter((m) => !variants.includes(m))];
+  if (methods.includes(STUDENT_ROW)) variants.push(STUDENT_ROW);
   const images = results.map((r) => `${r.dataset.name}: ${r.images.length} images (${r.heldOut} held out from head training${r.failed.length ? `, ${r.failed.length} failed` : ''})`);
   return [
-    '## Table 1: the four variants (foreground IoU / Dice / predicted foreground fraction, %, mean over images)', '',
+    '## Table 1: the four variants and the student (foreground IoU [95% interval] / Dice / predicted foreground fraction, %, mean over images)', '',
     ...table(scores, datasets, variants), '',
-    '## Table 2: XNCut against the competitors and trivial references (foreground IoU / Dice / predicted foreground fraction, %, mean over images)', '',
+    '## Table 2: XNCut and the student against the competitors and trivial references (foreground IoU [95% interval] / Dice / predicted foreground fraction, %, mean over images)', '',
     ...table(scores, datasets, others), '',
     '## Setup', '',
     ...context.setup.map((line) => `- ${line}`),
     ...images.map((line) => `- ${line}`), '',
     `Reproduce with: \`${context.command}\``, '',
-    '`fg`: the mean predicted foreground fraction of the image; the `ground truth` row gives the true one. Per-method details (95% bootstrap intervals, pooled IoU/Dice, two-class mIoU, fractions): `comparison.csv` / `comparison.json`.', '',
+    '`fg`: the mean predicted foreground fraction of the image; the `ground truth` row gives the true one. `explainseg-st`: the fitted student (`explainseg fit`, `segment --model`). Per-method details (intervals of Dice too, pooled IoU/Dice, two-class mIoU, fractions): `comparison.csv` / `comparison.json`.', '',
   ].join('\n');
 }
 

@@ -5,7 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import {
-  createProgressTracker, createStopwatch, sha256File, SizeMismatchError, type ImageTensor, type Mask, type ProgressCallback, type Stopwatch,
+  createProgressTracker, createStopwatch, InputFileError, sha256File, SizeMismatchError, type ImageTensor, type Mask, type ProgressCallback, type Stopwatch,
 } from '../../core/index.js';
 import { loadBackbone, type MicraNetModel, type VitModel } from '../../backbone/index.js';
 import { readImage, readMask, writeMaskPng } from '../../data/index.js';
@@ -17,7 +17,8 @@ import { readRecordedSplit, selectScoredImages, type ScoredImage } from '../eval
 import { explainImage, patchKeysIfNeeded, segmentFromExplanation } from '../method/index.js';
 import { loadClassifier, type Classifier } from '../model/index.js';
 import { ExplanationCache, RunStore, type ExplanationMaps } from '../runtime/index.js';
-import type { CompareConfig, CompareDataset } from './compare-config.js';
+import { loadStudentModelFile, loadStudentWeights, segmentWithStudent, STUDENT_FILES, type StudentContext } from '../student/index.js';
+import { STUDENT_ROW, type CompareConfig, type CompareDataset } from './compare-config.js';
 
 export interface ImageComparison {
   readonly id: string;
@@ -44,6 +45,8 @@ interface DatasetContext {
   readonly tokenHead?: TokenHead;
   readonly maskCutModel?: VitModel;
   readonly micraNetModel?: MicraNetModel;
+  /** The fitted student of `studentModel`, on the classifier's backbone. */
+  readonly student?: { readonly context: Omit<StudentContext, 'model' | 'head'>; readonly sha256: string };
   readonly variants: { name: VariantName; config: PipelineConfig }[];
   readonly competitors: readonly CompetitorName[];
   readonly ellipseFraction: number;
@@ -72,8 +75,9 @@ async function datasetContext(config: CompareConfig, dataset: CompareDataset, tr
   const outDir = join(config.out, dataset.name);
   const tokenHead = dataset.tokenHead ? await loadTokenHead(dataset.tokenHead) : undefined;
   if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
+  const student = dataset.studentModel ? await loadStudentForCompare(dataset.studentModel, classifier) : undefined;
   return {
-    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(micraNetModel ? { micraNetModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
+    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(student ? { student } : {}), ...(micraNetModel ? { micraNetModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir, explanations: new ExplanationCache(join(outDir, 'explanations')),
     explainIdentity: {
@@ -96,6 +100,7 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
     pipeline: context.variants, competitors: config.competitors, weights: context.classifier.backboneSha256,
     head: context.explainIdentity.head, maskCutInputSize: config.maskCutInputSize, ellipseFraction: context.ellipseFraction,
     ...(context.micraNetModel && dataset.micranetModel ? { micranet: await sha256File(join(dataset.micranetModel, MICRANET_WEIGHTS_FILE)) } : {}),
+    ...(context.student ? { student: context.student.sha256 } : {}),
   };
   const progress = createProgressTracker(`compare ${dataset.name}`, subset.images.length, onProgress);
   const result: DatasetComparison = {
@@ -137,6 +142,21 @@ async function explainCached(image: ScoredImage & { sha256: string }, pixels: Im
   return explanation;
 }
 
+/**
+ * A fit's student for the 'explainseg-st' row; its head must be the compare dataset's head (the fit's
+ * head.json), so that the student sees the classifier it was fitted with.
+ */
+async function loadStudentForCompare(modelDir: string, classifier: Classifier): Promise<DatasetContext['student']> {
+  const model = await loadStudentModelFile(modelDir);
+  if (model.backbone.sha256 !== classifier.backboneSha256) {
+    throw new InputFileError(join(modelDir, STUDENT_FILES.model), `was fitted on backbone ${model.backbone.sha256.slice(0, 12)}... but the compare config's weights are ${classifier.backboneSha256.slice(0, 12)}...`);
+  }
+  const studentPath = join(modelDir, STUDENT_FILES.student);
+  const student = await loadStudentWeights(studentPath);
+  const tokenHead = (model.student.cues.teacher ?? 0) !== 0 ? (await loadTokenHead(join(modelDir, STUDENT_FILES.tokenHead))).head : undefined;
+  return { context: { student, config: model.student, ...(tokenHead ? { tokenHead } : {}) }, sha256: await sha256File(studentPath) };
+}
+
 /** Scores a mask under a method's row name and writes it for inspection. */
 type MaskRecorder = (name: string, mask: Mask) => Promise<void>;
 
@@ -157,6 +177,10 @@ async function compareImage(image: ScoredImage & { sha256: string }, context: Da
     }));
     await record(variant.name, segmented.mask);
     if (variant.config.crf.enabled) await record(`${variant.name} (no CRF)`, segmented.maskBeforeCrf);
+  }
+  if (context.student) {
+    const { mask } = await clock.time(STUDENT_ROW, () => segmentWithStudent(pixels, { model, head, ...context.student!.context }));
+    await record(STUDENT_ROW, mask);
   }
   await runCompetitors(pixels, gt, context, { record, clock });
   const { total: _total, ...timingsMs } = clock.timings;

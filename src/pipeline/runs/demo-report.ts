@@ -68,6 +68,8 @@ export interface DemoReportSettings {
   readonly dataRoot: string;
   readonly variant: string;
   readonly config: PipelineConfig;
+  /** What made the masks, when not the paper's variant of `config` (the fitted student). */
+  readonly methodDescription?: string;
 }
 
 interface DemoReportParts {
@@ -128,7 +130,7 @@ export function demoSummaryJson(parts: DemoReportParts, validation: unknown): De
   const segmentMs = parts.timingsMs.segment;
   const fresh = segmentation.done.length - segmentation.skipped;
   return {
-    dataset: options.dataset, dataRoot: options.dataRoot, variant: options.variant, method: describeConfig(options.config),
+    dataset: options.dataset, dataRoot: options.dataRoot, variant: options.variant, method: options.methodDescription ?? describeConfig(options.config),
     head: { path: parts.headPath, reused: parts.headReused, validation },
     segmented: segmentation.done.length,
     failed: [...segmentation.failed.map(({ id, message }) => ({ id, message })), ...evaluation.failed],

@@ -1,7 +1,9 @@
 /**
- * `explainseg demo`: Algorithm 1 of the paper end to end with defaults, in one call. Train the linear head
- * (or reuse the one a previous demo left in OUT/head), segment a fixed seeded subset of images the head
- * never trained on, score the masks against the ground truth and write a report folder. The CLI command
+ * `explainseg demo`: from a labelled folder to scored masks in one call. By default `fit --fast` (head,
+ * teacher, student; resumable) into OUT/model and the student's masks; with method 'paper', Algorithm 1 of
+ * the paper: train the linear head (or reuse the one a previous demo left in OUT/head) and one of its four
+ * variants. Either way a fixed seeded subset of images the head never trained on is segmented, scored
+ * against the ground truth and written to a report folder. The CLI command
  * is a thin layer over `runDemo`; phases and progress reach the caller through callbacks.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { withClassifier } from '../model/index.js';
 import { trainHeadOnDataset, type TrainHeadRunConfig } from '../training/index.js';
 import { evaluateDemoImages, writeDemoReport, type DemoEvaluation, type HtmlReportWriter } from './demo-report.js';
 import { runSegmentation, type SegmentRunSummary } from './segment-run.js';
+import { resolveFitConfig, runFit, runStudentSegmentFolder } from './student/index.js';
 import { writeTrainingRun } from './train-run.js';
 
 /** The weights the project ships for trying things out; not the paper's DINO checkpoint. */
@@ -38,6 +41,11 @@ export interface DemoOptions {
   readonly config: PipelineConfig;
   /** Variant name shown in the report (the config already carries its settings). */
   readonly variant: string;
+  /**
+   * 'student' (default): `fit --fast` into OUT/model, then `segment --model` (ExplainSeg-ST, issue 14);
+   * 'paper': the linear head and the paper's variant of `config`.
+   */
+  readonly method?: 'student' | 'paper';
   /** Images to segment and score (default 12). */
   readonly limit?: number;
   /** Training items for the head: a seeded subset (default: all). Patch datasets have thousands. */
@@ -169,6 +177,13 @@ function createPhaseClock(onPhase?: (event: DemoPhaseEvent) => void): { start(ph
   };
 }
 
+/** The fit phase of the student demo: `fit --fast` into `modelDir` (resumable: a rerun skips finished stages). */
+async function fitDemoModel(modelDir: string, identity: HeadIdentity, options: DemoOptions): Promise<string> {
+  const config = resolveFitConfig({ dataset: identity.dataset, dataRoot: identity.dataRoot, weightsPath: options.weightsPath, fast: true, seed: identity.seed, datasetOptions: { skipBad: true } });
+  await runFit(config, { out: modelDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  return join(modelDir, 'head.json');
+}
+
 /** The segment phase: the classifier of these weights and head over the chosen images, resumable. */
 async function segmentChosen(images: readonly ScoredImage[], paths: { headPath: string; imagesDir: string }, options: DemoOptions): Promise<SegmentRunSummary> {
   const loadOptions = { weightsPath: options.weightsPath, headPath: paths.headPath, ...(options.threads ? { threads: options.threads } : {}) };
@@ -198,27 +213,34 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     weightsSha256: await sha256File(options.weightsPath), dataset: options.dataset, dataRoot: resolve(options.dataRoot),
     seed: config.seed, inputSize: config.inputSize, trainItems: options.trainItems ?? null,
   };
-  const headDir = join(outDir, 'head');
-  const cached = await findCachedHead(headDir, identity);
-  clock.start('head', cached ? `head: reusing ${cached}` : `head: training on ${options.dataset}${options.trainItems ? ` (${options.trainItems} items)` : ''} into ${headDir}`);
-  const headPath = cached ?? (await trainDemoHead(headDir, identity, options));
+  const student = (options.method ?? 'student') === 'student';
+  const headDir = join(outDir, student ? 'model' : 'head');
+  const cached = student ? undefined : await findCachedHead(headDir, identity);
+  clock.start('head', student
+    ? `head: fitting the student on ${options.dataset} into ${headDir} (explainseg fit --fast; a rerun resumes)`
+    : cached ? `head: reusing ${cached}` : `head: training on ${options.dataset}${options.trainItems ? ` (${options.trainItems} items)` : ''} into ${headDir}`);
+  const headPath = student ? await fitDemoModel(headDir, identity, options) : cached ?? (await trainDemoHead(headDir, identity, options));
   const trained = new Set((JSON.parse(await readFile(join(headDir, SPLIT_FILE), 'utf8')) as { train: string[] }).train);
   clock.start('select', `select: ${limit} seeded image(s) with masks the head did not train on`);
   const subset = await selectScoredImages(options.dataset, identity.dataRoot, { limit: Number.MAX_SAFE_INTEGER, seed: config.seed, datasetOptions: { skipBad: true } });
   const images = pickUntrainedImages(subset.images, trained, { limit, seed: config.seed });
-  clock.start('segment', `segment: ${images.length} image(s), ${options.variant}: ${describeConfig(config)}`);
+  const methodDescription = student ? `the fitted student of ${headDir} (segment --model)` : describeConfig(config);
+  clock.start('segment', `segment: ${images.length} image(s), ${student ? 'explainseg-st' : options.variant}: ${methodDescription}`);
   const reportDir = join(outDir, 'report');
   const imagesDir = join(reportDir, 'images');
-  const segmentation = await segmentChosen(images, { headPath, imagesDir }, options);
+  const segmentation = student
+    ? await runStudentSegmentFolder(images.map((image) => image.imagePath), { modelDir: headDir, outDir: imagesDir, command: options.command ?? 'explainseg demo', ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+    : await segmentChosen(images, { headPath, imagesDir }, options);
   clock.start('evaluate', `evaluate: ${segmentation.done.length} mask(s) against the ground truth`);
   const evaluation = await evaluateDemoImages(images, segmentation, { imagesDir, seed: config.seed, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   clock.start('report', `report: writing ${reportDir}`);
-  const parts = { options, images, segmentation, evaluation, headPath, headReused: cached !== undefined, timingsMs: clock.timings };
+  const settings = { ...options, variant: student ? 'explainseg-st' : options.variant, ...(student ? { methodDescription } : {}) };
+  const parts = { options: settings, images, segmentation, evaluation, headPath, headReused: cached !== undefined, timingsMs: clock.timings };
   const indexHtml = await writeDemoReport(reportDir, parts, options.writeHtml);
   clock.stop();
   await writeRunManifest(outDir, {
     command: options.command ?? 'explainseg demo', seed: config.seed, startedAt: started, timingsMs: clock.timings,
-    config: { dataset: options.dataset, dataRoot: identity.dataRoot, variant: options.variant, limit, trainItems: identity.trainItems, pipeline: config },
+    config: { dataset: options.dataset, dataRoot: identity.dataRoot, method: student ? 'student' : 'paper', variant: settings.variant, limit, trainItems: identity.trainItems, ...(student ? { model: headDir } : { pipeline: config }) },
     weightFiles: { backbone: options.weightsPath, head: headPath },
   });
   return { headPath, headReused: cached !== undefined, images, segmentation, evaluation, reportDir, ...(indexHtml ? { indexHtml } : {}), timingsMs: clock.timings };

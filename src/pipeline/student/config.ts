@@ -1,10 +1,11 @@
 /**
- * Settings of the student (issue 14, section 3): which teacher makes the pseudo-masks, how token labels are
- * weighted, the student's size and training, and how a mask is made at inference. Frozen defaults here; the
- * `--fast` preset trades images and epochs for time. The defaults are the best of scripts/student-sweep.mjs
- * on Kvasir-SEG's development images (docs/results.md, "ExplainSeg-ST"): the token-head teacher with the
- * centre prior, dark border cleared, position features, one round (a second never helped there).
+ * Settings of the student (issue 14, section 3): which teacher makes the pseudo-masks, which label-free cues
+ * are fused with it (src/cues), how token labels are weighted, the student's size and training, and how a
+ * mask is made at inference (the student's map fused with the cues, cut by Otsu or a fraction). Frozen
+ * defaults here, a preset per dataset kind (weights chosen on each dataset's development images by
+ * scripts/cue-sweep.mjs, docs/results.md "ExplainSeg-ST"), and the `--fast` changes.
  */
+import type { CueWeights, CutRule } from '../../cues/index.js';
 import type { CrfConfig } from '../config/index.js';
 import { defaultConfig } from '../config/index.js';
 
@@ -16,7 +17,7 @@ export interface StudentConfig {
   readonly teacher: StudentTeacher;
   /** The class whose evidence is the lesion: a class name, 'predicted', or 'auto' (the first class not called background, else predicted). */
   readonly target: string;
-  /** 1: learn from the teacher; 2: then from the student's own masks after CRF. */
+  /** 1: learn from the teacher; 2: then from the student's own masks. */
   readonly rounds: 1 | 2;
   /** 0: logistic regression per token; else an MLP of this hidden width. */
   readonly hidden: number;
@@ -24,20 +25,26 @@ export interface StudentConfig {
   readonly context: boolean;
   /** Add the token's position (y, x, y^2, x^2) to its features. */
   readonly position: boolean;
-  /** Weight of a centred radial prior added to the standardised teacher map (0: the teacher alone). */
-  readonly prior: number;
+  /** The pseudo-masks' map: weights of the teacher's token map and the image cues (no 'student'). */
+  readonly teacherCues: CueWeights;
+  /** The segmentation map at inference: weights of the student's and teacher's maps and the image cues. */
+  readonly cues: CueWeights;
+  /** Darkness, haematoxylin and colour contrast are smoothed by a box of this fraction of the longer side (0: none). */
+  readonly cueSmoothing: number;
+  /** How a fused map becomes a mask: its Otsu threshold, or this fraction of the valid pixels. */
+  readonly cut: CutRule;
   /** Dark regions touching the border (endoscope frames, inset boxes) under this grey level are background; 0 keeps all. */
   readonly darkBorderThreshold: number;
-  /** The teacher's pseudo-mask threshold: its Otsu threshold plus this many standard deviations of the map. */
-  readonly thresholdShift: number;
   readonly epochs: number;
   readonly lr: number;
   readonly weightDecay: number;
   /** Tokens of lower confidence weight are left out of training. */
   readonly minConfidence: number;
-  /** Pseudo-masks (and their CRF) are made at this many pixels on the longer side. */
+  /** Pseudo-masks are made at this many pixels on the longer side. */
   readonly pseudoSide: number;
-  /** DenseCRF of pseudo-masks and of inference (`maxSide` caps the inference CRF). */
+  /** Inference fuses and cuts at this many pixels on the longer side (the mask is then brought to the image's size). */
+  readonly workingSide: number;
+  /** DenseCRF of pseudo-masks and of inference masks at the working size. */
   readonly crf: CrfConfig;
 }
 
@@ -48,16 +55,38 @@ export const defaultStudentConfig: Readonly<StudentConfig> = Object.freeze({
   hidden: 0,
   context: true,
   position: true,
-  prior: 1,
+  teacherCues: Object.freeze({ teacher: 2, prior: 0.5, contrast: 1 }),
+  cues: Object.freeze({ student: 2, prior: 0.5, contrast: 1 }),
+  cueSmoothing: 1 / 80,
+  cut: 'otsu',
   darkBorderThreshold: defaultConfig.mask.darkBorderThreshold,
-  thresholdShift: 0,
   epochs: 20,
   lr: 0.01,
   weightDecay: 1e-3,
   minConfidence: 0.3,
   pseudoSide: 160,
+  workingSide: 256,
   crf: Object.freeze({ ...defaultConfig.crf, maxSide: 256 }),
 });
+
+const withoutCrf = Object.freeze({ ...defaultStudentConfig.crf, enabled: false });
+
+/**
+ * Per dataset kind, what its development images chose (scripts/cue-sweep.mjs): the cues that carry the
+ * lesion there and the cut. 'generic' keeps the defaults.
+ */
+export const STUDENT_PRESETS: Readonly<Record<string, Partial<StudentConfig>>> = Object.freeze({
+  'kvasir-seg': {},
+  'bus-bra': { teacherCues: { prior: 1, darkness: 0.5 }, cues: { prior: 1, darkness: 0.5 }, cut: 0.15, crf: withoutCrf },
+  ph2: { teacherCues: { prior: 0.5, darkness: 0.5, contrast: 0.5 }, cues: { prior: 0.5, darkness: 0.5, contrast: 0.5 }, crf: withoutCrf },
+  monuseg: { teacherCues: { haematoxylin: 1 }, cues: { haematoxylin: 1 }, cueSmoothing: 1 / 512, workingSide: 512, pseudoSide: 448, crf: withoutCrf },
+  generic: {},
+});
+
+/** The defaults with the dataset kind's preset applied. */
+export function studentConfigFor(dataset: string): StudentConfig {
+  return { ...defaultStudentConfig, ...(STUDENT_PRESETS[dataset] ?? {}) };
+}
 
 /** What `--fast` changes besides the image and item counts of the fit run. */
 export const fastStudentConfig: Partial<StudentConfig> = Object.freeze({ epochs: 10 });

@@ -1,16 +1,16 @@
 /**
  * The student at work (issue 14, section 3): one forward pass gives the patch tokens, the student gives a
- * foreground probability per token, upsampled bilinearly to the image, cut at the student's threshold and
- * refined with DenseCRF at most `crf.maxSide` pixels on the longer side.
+ * foreground probability per token; fused with the image cues of `cues` at `workingSide` pixels, cut, refined
+ * with DenseCRF where enabled and brought to the image's size.
  */
-import { createStopwatch, resizeMapBilinear, type ImageTensor, type Mask, type PatchGrid, type ScalarMap } from '../../core/index.js';
+import { createStopwatch, resizeMapBilinear, resizeMaskSmooth, type ImageTensor, type Mask, type PatchGrid, type ScalarMap } from '../../core/index.js';
 import type { VitModel } from '../../backbone/vit-model.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
-import { predictStudentHead, softmax, type HeadModel } from '../../head/index.js';
-import { binarizeAtValue } from '../../postprocess/index.js';
+import { predictStudentHead, softmax, type HeadModel, type TokenHead } from '../../head/index.js';
 import { refineWithCrf } from '../method/index.js';
 import type { StudentConfig } from './config.js';
-import { clearDarkBorder } from './teacher.js';
+import { clearDarkBorder, fuseAndCut, type TokenMaps } from './cue-maps.js';
+import { gridMap, pseudoImage, teacherTokenMap } from './teacher.js';
 import { studentFeatures } from './features.js';
 import type { StudentWeights } from './student-model.js';
 
@@ -41,7 +41,7 @@ export function studentProbabilities(tokens: ImageTokens, student: StudentWeight
 }
 
 export interface StudentSegmentation {
-  /** Probabilities at the image size (the soft map). */
+  /** The fused map at the image size (standardised units; the soft map). */
   readonly map: ScalarMap;
   readonly maskBeforeCrf: Mask;
   readonly mask: Mask;
@@ -50,26 +50,47 @@ export interface StudentSegmentation {
   readonly timingsMs: Record<string, number>;
 }
 
+/** What segmenting with a fitted student needs: the backbone, the CLS head, the student, and the token head where the cues weigh the teacher. */
+export interface StudentContext {
+  readonly model: VitModel;
+  readonly head: HeadModel;
+  readonly student: StudentWeights;
+  readonly tokenHead?: TokenHead;
+  readonly config: Pick<StudentConfig, 'crf' | 'darkBorderThreshold' | 'cues' | 'cut' | 'workingSide' | 'teacher' | 'target' | 'cueSmoothing'>;
+}
+
+/** The token maps the inference cues weigh (the student's probabilities, the teacher's evidence). */
+export function inferenceTokenMaps(tokens: ImageTokens, context: Omit<StudentContext, 'model'> & { dim: number; predictedClass: number }): TokenMaps {
+  const { cues } = context.config;
+  return {
+    ...((cues.student ?? 0) !== 0 ? { student: gridMap(studentProbabilities(tokens, context.student, context.dim), tokens.grid) } : {}),
+    ...((cues.teacher ?? 0) !== 0
+      ? { teacher: teacherTokenMap(tokens.tokens, tokens.grid, { head: context.head, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: context.config, predictedClass: context.predictedClass }) }
+      : {}),
+  };
+}
+
 /**
- * Segment one image with the student: forward, token probabilities, bilinear upsampling, threshold, CRF.
+ * Segment one image with the student: one forward pass, the student's (and teacher's) token maps fused with
+ * the image cues at the working size, cut, DenseCRF where enabled, the mask brought to the image's size.
  *
  * @example const { mask } = await segmentWithStudent(image, { model, head, student, config });
  */
-export async function segmentWithStudent(
-  image: ImageTensor,
-  context: { model: VitModel; head: HeadModel; student: StudentWeights; config: Pick<StudentConfig, 'crf' | 'darkBorderThreshold'> },
-): Promise<StudentSegmentation> {
+export async function segmentWithStudent(image: ImageTensor, context: StudentContext): Promise<StudentSegmentation> {
   const clock = createStopwatch();
-  const dark = context.config.darkBorderThreshold ?? 0;
+  const { config } = context;
   const [tokens] = await clock.time('forward', () => tokensOfImages([image], context));
   const probabilities = softmax(tokens!.logits, tokens!.logits.length);
   const predictedClass = probabilities.indexOf(Math.max(...probabilities));
-  const { map, maskBeforeCrf } = clock.timeSync('student', () => {
-    const grid = studentProbabilities(tokens!, context.student, context.model.config.dim);
-    const full = resizeMapBilinear({ rows: tokens!.grid.rows, cols: tokens!.grid.cols, data: grid }, image.rows, image.cols);
-    return { map: full, maskBeforeCrf: clearDarkBorder(binarizeAtValue(full, context.student.threshold), image, dark) };
-  });
-  const { crf } = context.config;
-  const mask = crf.enabled ? clock.timeSync('crf', () => clearDarkBorder(refineWithCrf(image, maskBeforeCrf, crf), image, dark)) : maskBeforeCrf;
-  return { map, maskBeforeCrf, mask, predictedClass, probabilities, timingsMs: { ...clock.timings } };
+  const small = pseudoImage(image, config.workingSide);
+  const tokenMaps = clock.timeSync('student', () => inferenceTokenMaps(tokens!, { ...context, dim: context.model.config.dim, predictedClass }));
+  const fused = clock.timeSync('cues', () => fuseAndCut(small, { weights: config.cues, cut: config.cut, tokenMaps, config: { ...config, crf: { ...config.crf, enabled: false } } }));
+  const refined = config.crf.enabled ? clock.timeSync('crf', () => clearDarkBorder(refineWithCrf(small, fused.maskBeforeCrf, { ...config.crf, maxSide: Math.max(small.rows, small.cols) }), small, config.darkBorderThreshold)) : fused.maskBeforeCrf;
+  const same = small.rows === image.rows && small.cols === image.cols;
+  return {
+    map: same ? fused.map : resizeMapBilinear(fused.map, image.rows, image.cols),
+    maskBeforeCrf: same ? fused.maskBeforeCrf : resizeMaskSmooth(fused.maskBeforeCrf, image.rows, image.cols),
+    mask: same ? refined : resizeMaskSmooth(refined, image.rows, image.cols),
+    predictedClass, probabilities, timingsMs: { ...clock.timings },
+  };
 }

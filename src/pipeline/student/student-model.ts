@@ -1,7 +1,7 @@
 /**
  * A fitted student in memory and on disk: model.json (kind 'explainseg-student', the fit's config, the
  * backbone's identity, the files and the metrics), head.json (the CLS head, which also gives the paper's four
- * variants) and student.json (the per-token head with its threshold and feature settings).
+ * variants), student.json (the per-token head with its feature settings) and teacher/token-head.json.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +10,9 @@ import { studentHeadFromJson, studentHeadToJson, type StudentHead } from '../../
 import type { StudentConfig } from './config.js';
 
 export const STUDENT_MODEL_KIND = 'explainseg-student';
-export const STUDENT_FILES = Object.freeze({ model: 'model.json', head: 'head.json', student: 'student.json' });
+export const STUDENT_FILES = Object.freeze({ model: 'model.json', head: 'head.json', student: 'student.json', tokenHead: 'teacher/token-head.json' });
+/** 2: masks are the student's map fused with image cues (`cues`, `cut`); version 1 folders thresholded the student alone. */
+export const STUDENT_MODEL_VERSION = 2;
 
 export interface StudentWeights {
   readonly head: StudentHead;
@@ -24,7 +26,7 @@ export interface StudentWeights {
 
 export interface StudentModelFile {
   readonly kind: typeof STUDENT_MODEL_KIND;
-  readonly version: 1;
+  readonly version: typeof STUDENT_MODEL_VERSION;
   readonly dataset: string;
   readonly backbone: { readonly weightsPath: string; readonly sha256: string };
   readonly student: StudentConfig;
@@ -62,5 +64,8 @@ export async function loadStudentModelFile(dir: string): Promise<StudentModelFil
   const path = join(dir, STUDENT_FILES.model);
   const json = await readJson(path, 'the model file');
   if (json.kind !== STUDENT_MODEL_KIND) throw new InputFileError(path, `expected '${STUDENT_MODEL_KIND}' for the kind but received ${JSON.stringify(json.kind)}`);
+  if (json.version !== STUDENT_MODEL_VERSION) {
+    throw new InputFileError(path, `expected version ${STUDENT_MODEL_VERSION} but received ${JSON.stringify(json.version)}: this model folder was made by an earlier ExplainSeg; run the same \`explainseg fit\` again into a new folder`);
+  }
   return json as unknown as StudentModelFile;
 }

@@ -26,7 +26,7 @@ let second: DemoResult;
 const phases: DemoPhaseEvent[] = [];
 
 const demo = (extra: { onPhase?: (event: DemoPhaseEvent) => void } = {}): Promise<DemoResult> => runDemo({
-  dataset: 'kvasir-seg', dataRoot, weightsPath, outDir, config: tinyDemoConfig(), variant: 'xncut', limit: 3, postprocessWorkers: 0, writeHtml: writeHtmlReport, ...extra,
+  dataset: 'kvasir-seg', dataRoot, weightsPath, outDir, config: tinyDemoConfig(), variant: 'xncut', method: 'paper', limit: 3, postprocessWorkers: 0, writeHtml: writeHtmlReport, ...extra,
 });
 
 beforeAll(async () => {

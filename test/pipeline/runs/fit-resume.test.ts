@@ -3,15 +3,16 @@
  * resumes, skipping every finished stage, and ends with the model of an uninterrupted run; `segment --model`'s
  * run writes the files of a segment run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMask, InvalidArgumentError } from '../../../src/core/index.js';
 import { readMask, writeMaskPng } from '../../../src/data/index.js';
-import { resolveFitConfig, runFit, runStudentSegmentFolder, type FitStageEvent } from '../../../src/pipeline/runs/index.js';
+import { comparisonMarkdown, resolveFitConfig, runComparison, runFit, runStudentSegmentFolder, scoreComparison, type FitStageEvent } from '../../../src/pipeline/runs/index.js';
+import { loadStudentModelFile, STUDENT_PRESETS } from '../../../src/pipeline/student/index.js';
 import { makeTempDir } from '../../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../../helpers/tiny-vit-weights.js';
-import { writeDiscDataset } from './demo-fixture.js';
+import { tinyDemoConfig, writeDiscDataset } from './demo-fixture.js';
 
 let dataRoot: string;
 let weightsPath: string;
@@ -81,8 +82,36 @@ describe('runFit', () => {
     expect(events.find((e) => e.stage === 'round-1' && e.status !== 'started')?.status).toBe('done');
   }, 240_000);
 
+  it("adds the fitted student to a comparison as the row 'explainseg-st', scored on the same images as the others", async () => {
+    const modelDir = join(await makeTempDir('fit-compare-'), 'model');
+    await runFit(resolveFitConfig({ dataset: 'kvasir-seg', dataRoot, weightsPath, fast: true, maxImages: 4, evalImages: 1, student: { epochs: 2, pseudoSide: 32 } }), { out: modelDir });
+    const out = await makeTempDir('fit-compare-out-');
+    const config = {
+      weights: weightsPath, out, seed: 0, pipeline: tinyDemoConfig(), variants: ['xai-morph' as const], competitors: ['ellipse' as const],
+      datasets: [{ name: 'discs', kind: 'kvasir-seg' as const, data: dataRoot, head: join(modelDir, 'head.json'), studentModel: modelDir, limit: 3 }],
+      maskCutInputSize: 16, bootstrapResamples: 50,
+    };
+    const [result] = await runComparison(config);
+    expect(result!.images.length).toBeGreaterThan(0);
+    for (const image of result!.images) expect(Object.keys(image.counts).sort()).toEqual(['ellipse prior', 'explainseg-st', 'xai-morph', 'xai-morph (no CRF)']);
+    const markdown = comparisonMarkdown([result!], scoreComparison([result!], config), { command: 'test', setup: [] });
+    expect(markdown.split('## Table 2')[0]).toMatch(/\| explainseg-st \| [\d.]+ \[[\d.]+, [\d.]+\] \/ [\d.]+ \/ fg [\d.]+ \|/);
+    expect(markdown.split('## Table 2')[1]).toContain('| explainseg-st |');
+  }, 120_000);
+
   it('refuses settings before any work', () => {
     expect(() => resolveFitConfig({ dataset: 'kvasir', dataRoot: '.', weightsPath: 'w' })).toThrow(InvalidArgumentError);
     expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { teacher: 'ig' as never } })).toThrow(/the student teacher/);
+    expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { cues: { shape: 1 } as never } })).toThrow(/a cue name of the inference cues/);
+    expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { teacherCues: { student: 1 } } })).toThrow(/a cue name of the teacher cues/);
+    expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { cues: { prior: 0 } } })).toThrow(/at least one non-zero weight/);
+    expect(() => resolveFitConfig({ dataset: 'ph2', dataRoot: '.', weightsPath: 'w', student: { cut: 1.5 } })).toThrow(/the cut/);
+    expect(resolveFitConfig({ dataset: 'bus-bra', dataRoot: '.', weightsPath: 'w' }).student.cues).toEqual(STUDENT_PRESETS['bus-bra']!.cues);
+  });
+
+  it('refuses a model folder of an earlier version, saying to fit again', async () => {
+    const dir = await makeTempDir('fit-old-');
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ kind: 'explainseg-student', version: 1 }));
+    await expect(loadStudentModelFile(dir)).rejects.toThrow(/model\.json.*expected version 2 but received 1.*fit/);
   });
 });

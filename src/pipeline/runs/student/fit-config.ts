@@ -3,9 +3,10 @@
  * token-head teacher's, how many training images the student learns from, and the student itself. `fast`
  * takes seeded subsets and fewer epochs so that a Kvasir-SEG fit stays under 10 minutes on 2 cores.
  */
-import { ensureInteger, ensureOneOf } from '../../../core/index.js';
+import { ensureInteger, ensureNumber, ensureOneOf, invalid } from '../../../core/index.js';
 import { DATASET_KINDS, type DatasetKind, type LoadDatasetOptions } from '../../../data/index.js';
-import { defaultStudentConfig, fastStudentConfig, STUDENT_TEACHERS, type StudentConfig } from '../../student/index.js';
+import { CUE_NAMES } from '../../../cues/index.js';
+import { fastStudentConfig, STUDENT_TEACHERS, studentConfigFor, type StudentConfig } from '../../student/index.js';
 
 export interface FitConfig {
   readonly dataset: DatasetKind;
@@ -52,14 +53,20 @@ const PRESETS = {
 export function resolveFitConfig(input: FitInput): FitConfig {
   const fast = input.fast === true;
   const preset = fast ? PRESETS.fast : PRESETS.default;
-  const student: StudentConfig = { ...defaultStudentConfig, ...(fast ? fastStudentConfig : {}), ...input.student };
+  const dataset = ensureOneOf(input.dataset, 'the dataset kind', DATASET_KINDS);
+  const student: StudentConfig = { ...studentConfigFor(dataset), ...(fast ? fastStudentConfig : {}), ...input.student };
   ensureOneOf(student.teacher, 'the student teacher', STUDENT_TEACHERS);
   ensureOneOf(String(student.rounds), 'the student rounds', ['1', '2']);
   ensureInteger(student.hidden, 'the student hidden width', { min: 0 });
   ensureInteger(student.epochs, 'the student epochs', { min: 1 });
   ensureInteger(student.pseudoSide, 'the pseudo-mask side', { min: 8 });
+  ensureInteger(student.workingSide, 'the working side', { min: 8 });
+  ensureNumber(student.cueSmoothing, 'the cue smoothing (a fraction of the longer side)', { min: 0, max: 0.5 });
+  checkCueWeights(student.teacherCues, 'the teacher cues', { student: false });
+  checkCueWeights(student.cues, 'the inference cues', { student: true });
+  if (student.cut !== 'otsu') ensureNumber(student.cut, "the cut ('otsu' or a fraction)", { min: 0.001, max: 0.999 });
   return {
-    dataset: ensureOneOf(input.dataset, 'the dataset kind', DATASET_KINDS),
+    dataset,
     dataRoot: input.dataRoot,
     weightsPath: input.weightsPath,
     seed: ensureInteger(input.seed ?? 0, 'the seed', { min: 0 }),
@@ -72,4 +79,14 @@ export function resolveFitConfig(input: FitInput): FitConfig {
     ...(input.datasetOptions ? { datasetOptions: input.datasetOptions } : {}),
     ...(input.corrections ? { corrections: input.corrections } : {}),
   };
+}
+
+/** Every weight a finite number of a known cue; at least one non-zero; 'student' only where a student exists. */
+function checkCueWeights(weights: Readonly<Record<string, unknown>>, what: string, options: { student: boolean }): void {
+  const names = CUE_NAMES.filter((name) => options.student || name !== 'student');
+  for (const [name, weight] of Object.entries(weights)) {
+    if (!(names as readonly string[]).includes(name)) throw invalid(`one of ${names.join(', ')}`, `a cue name of ${what}`, name);
+    ensureNumber(weight, `the weight of '${name}' in ${what}`);
+  }
+  if (!Object.values(weights).some((w) => w !== 0)) throw invalid('at least one non-zero weight', what, weights);
 }

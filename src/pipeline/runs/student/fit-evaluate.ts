@@ -11,7 +11,7 @@ import type { TokenHead } from '../../../head/index.js';
 import { SegmentationMetrics, type MetricsSummary } from '../../../metrics/index.js';
 import type { RecordedSplit } from '../../evaluation/index.js';
 import type { Classifier } from '../../model/index.js';
-import { pseudoImage, pseudoMaskFromMap, segmentWithStudent, teacherTokenMap, tokensOfImages, type StudentWeights } from '../../student/index.js';
+import { pseudoImage, pseudoMaskFromCues, segmentWithStudent, teacherTokenMap, tokensOfImages, type StudentWeights } from '../../student/index.js';
 import type { FitConfig } from './fit-config.js';
 
 type Summary = Omit<MetricsSummary, 'rows'>;
@@ -52,12 +52,12 @@ export async function evaluateStudent(
   for (const pair of pairs) {
     const [image, truth] = await Promise.all([readImage(pair.image), readMask(pair.mask)]);
     const started = performance.now();
-    const segmented = await segmentWithStudent(image, { model: classifier.model, head: classifier.head, student: context.student, config: config.student });
+    const segmented = await segmentWithStudent(image, { model: classifier.model, head: classifier.head, student: context.student, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: config.student });
     times.push(performance.now() - started);
     student.add(segmented.mask, truth, stemOf(pair.image));
     const [tokens] = await tokensOfImages([image], classifier);
     const map = teacherTokenMap(tokens!.tokens, tokens!.grid, { head: classifier.head, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: config.student, predictedClass: segmented.predictedClass });
-    const pseudo = pseudoMaskFromMap(map, pseudoImage(image, config.student.pseudoSide), { config: config.student });
+    const pseudo = pseudoMaskFromCues(pseudoImage(image, config.student.pseudoSide), { tokenMaps: { teacher: map }, grid: tokens!.grid, config: config.student });
     teacher.add(resizeMaskNearest(pseudo.mask, truth.rows, truth.cols), truth, stemOf(pair.image));
     progress.advance(1);
   }

@@ -14,7 +14,7 @@ import { loadTokenHead, tokenTargets, type HeadModel, type TokenHead } from '../
 import { readRecordedSplit, type RecordedSplit } from '../../evaluation/index.js';
 import { withClassifier, type Classifier } from '../../model/index.js';
 import {
-  gridMap, learnStudentRound, loadStudentWeights, pseudoImage, pseudoMaskFromMap, saveStudentWeights, STUDENT_FILES, STUDENT_MODEL_KIND,
+  gridMap, learnStudentRound, loadStudentWeights, pseudoImage, pseudoMaskFromCues, saveStudentWeights, STUDENT_FILES, STUDENT_MODEL_KIND, STUDENT_MODEL_VERSION,
   studentProbabilities, teacherTokenMap, tokensOfImages, type ImageTokens, type LabelledTokens, type StudentRound, type StudentWeights,
 } from '../../student/index.js';
 import { trainHeadOnDataset } from '../../training/index.js';
@@ -89,8 +89,8 @@ async function correctedMasks(runDir: string | undefined): Promise<Map<string, {
 }
 
 /**
- * Pseudo-masks of one round for every training image: a reviewer's accepted correction where there is one
- * (confidence from its purity alone), else the teacher's map (round 1) or the student's (round 2).
+ * Pseudo-masks of one round for every training image: a reviewer's accepted correction where there is one,
+ * else the teacher's map fused with the image cues (round 1) or the inference fusion of the student's map (round 2).
  */
 async function labelTokens(
   set: TrainingTokens,
@@ -110,9 +110,10 @@ async function labelTokens(
       progress.advance(1);
       continue;
     }
+    const teacher = teacherTokenMap(tokens.tokens, tokens.grid, { head: context.head, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: config.student, predictedClass: argmax(tokens.logits) });
     const pseudo = previous
-      ? pseudoMaskFromMap(gridMap(studentProbabilities(tokens, previous, context.tokenDim), tokens.grid), small, { config: config.student, threshold: previous.threshold })
-      : pseudoMaskFromMap(teacherTokenMap(tokens.tokens, tokens.grid, { head: context.head, ...(context.tokenHead ? { tokenHead: context.tokenHead } : {}), config: config.student, predictedClass: argmax(tokens.logits) }), small, { config: config.student });
+      ? pseudoMaskFromCues(small, { tokenMaps: { teacher, student: gridMap(studentProbabilities(tokens, previous, context.tokenDim), tokens.grid) }, grid: tokens.grid, config: config.student, weights: config.student.cues })
+      : pseudoMaskFromCues(small, { tokenMaps: { teacher }, grid: tokens.grid, config: config.student });
     await writeMaskPng(join(context.maskDir, `${stemOf(path)}.png`), pseudo.mask);
     labelled.push({ tokens, targets: pseudo.targets });
     progress.advance(1);
@@ -145,7 +146,7 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
   });
   const recorded = await readRecordedSplit(join(out, 'split.json'));
   if (!recorded) throw new DatasetError(`${out}: no split.json beside head.json`);
-  const tokenHeadPath = join(out, 'teacher', 'token-head.json');
+  const tokenHeadPath = join(out, STUDENT_FILES.tokenHead);
   const usesTokenHead = config.student.teacher === 'token-head';
   await stages.run('teacher', { teacher: config.student.teacher, tokenHead: usesTokenHead ? config.tokenHead : null }, {
     work: async () => {
@@ -197,7 +198,7 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
     });
     await saveStudentWeights(join(out, STUDENT_FILES.student), student!);
     await writeJsonAtomic(join(out, STUDENT_FILES.model), {
-      kind: STUDENT_MODEL_KIND, version: 1, dataset: config.dataset,
+      kind: STUDENT_MODEL_KIND, version: STUDENT_MODEL_VERSION, dataset: config.dataset,
       backbone: { weightsPath: resolve(config.weightsPath), sha256: classifier.backboneSha256 }, student: config.student, config,
       files: STUDENT_FILES, metrics: { heldBack: metrics.summary, rounds },
     });

@@ -1,5 +1,5 @@
 /**
- * `segment --model DIR`: the fitted student on new images, one forward pass and DenseCRF each, writing the
+ * `segment --model DIR`: the fitted student on new images, one forward pass and the fused cues each, writing the
  * files of a segment run (ID/mask.png, map.png, overlay.png, heatmap.png, result.json; items/, summary.json,
  * run.json) under the same lock, identity and resume rules, each image's folder staged and renamed whole.
  */
@@ -7,6 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createProgressTracker, sha256File, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../../core/index.js';
 import { readImageChecked } from '../../../data/index.js';
+import { loadTokenHead } from '../../../head/index.js';
 import { withClassifier } from '../../model/index.js';
 import { claimRunIdentity, lockRunFolder, RunStore, writeSegmentationPngs } from '../../runtime/index.js';
 import { loadStudentModelFile, loadStudentWeights, segmentWithStudent, STUDENT_FILES } from '../../student/index.js';
@@ -38,9 +39,14 @@ export async function runStudentSegmentFolder(images: readonly string[], options
   const headPath = join(modelDir, STUDENT_FILES.head);
   const studentPath = join(modelDir, STUDENT_FILES.student);
   const student = await loadStudentWeights(studentPath);
+  const tokenHeadPath = join(modelDir, STUDENT_FILES.tokenHead);
+  const tokenHead = (model.student.cues.teacher ?? 0) !== 0 ? (await loadTokenHead(tokenHeadPath)).head : undefined;
   const lock = await lockRunFolder(outDir);
   try {
-    const identity = { studentSha256: await sha256File(studentPath), headSha256: await sha256File(headPath), weightsSha256: await sha256File(weightsPath) };
+    const identity = {
+      studentSha256: await sha256File(studentPath), headSha256: await sha256File(headPath), weightsSha256: await sha256File(weightsPath),
+      ...(tokenHead ? { tokenHeadSha256: await sha256File(tokenHeadPath) } : {}),
+    };
     const settings = { student: model.student };
     await claimRunIdentity(outDir, { config: settings, ...identity }, { forceNew: options.forceNewConfig ?? false });
     const store = new RunStore<SegmentedImage>(outDir);
@@ -64,7 +70,7 @@ export async function runStudentSegmentFolder(images: readonly string[], options
         }
         try {
           const { image, warnings } = await readImageChecked(source);
-          const result = await segmentWithStudent(image, { model: classifier.model, head: classifier.head, student, config: model.student });
+          const result = await segmentWithStudent(image, { model: classifier.model, head: classifier.head, student, ...(tokenHead ? { tokenHead } : {}), config: model.student });
           const files = await writeSegmentationPngs(image, result, { outDir: join(outDir, STAGING_DIR), id });
           const record: SegmentedImage = {
             id, source, predictedClass: classifier.head.head.classes[result.predictedClass]!, probability: result.probabilities[result.predictedClass]!,
@@ -85,7 +91,7 @@ export async function runStudentSegmentFolder(images: readonly string[], options
     await writeRunManifest(outDir, {
       command: options.command, config: settings, seed: 0, startedAt,
       inputFiles: Object.fromEntries(images.map((path, index) => [ids[index]!, path])),
-      weightFiles: { backbone: weightsPath, head: headPath, student: studentPath }, timingsMs: { total: Date.now() - startedAt.getTime() },
+      weightFiles: { backbone: weightsPath, head: headPath, student: studentPath, ...(tokenHead ? { tokenHead: tokenHeadPath } : {}) }, timingsMs: { total: Date.now() - startedAt.getTime() },
     });
     return summary;
   } finally {

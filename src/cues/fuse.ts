@@ -1,0 +1,65 @@
+/**
+ * Fusing localisation cues into one map and cutting it (issue 14): every cue is standardised over the valid
+ * pixels of its image (zero mean, unit standard deviation), weighted and summed; the mask is the fused map
+ * above its Otsu threshold over the valid pixels, or its top `fraction` of valid pixels. Invalid pixels (a
+ * dark frame) are never foreground. The weights per dataset are chosen on development images
+ * (scripts/cue-sweep.mjs) and recorded in the model folder.
+ *
+ * @example const mask = cutFused(fuseCues({ teacher, prior }, { teacher: 2, prior: 0.5 }, valid), valid, 'otsu');
+ */
+import { createMask, createScalarMap, ensureNumber, invalid, type Mask } from '../core/index.js';
+import { thresholdOtsu } from '../postprocess/index.js';
+
+/** The cues a fused map may weigh: the student's and the teacher's token maps and the image cues. */
+export const CUE_NAMES = ['student', 'teacher', 'prior', 'contrast', 'darkness', 'smoothness', 'haematoxylin'] as const;
+export type CueName = (typeof CUE_NAMES)[number];
+export type CueWeights = Readonly<Partial<Record<CueName, number>>>;
+/** 'otsu', or the fraction of valid pixels kept as foreground. */
+export type CutRule = 'otsu' | number;
+
+export function standardise(values: Float32Array, valid?: Uint8Array): Float32Array {
+  let [sum, count] = [0, 0];
+  for (let i = 0; i < values.length; i++) if (!valid || valid[i]) {
+    sum += values[i]!;
+    count++;
+  }
+  const mean = count > 0 ? sum / count : 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) if (!valid || valid[i]) squares += (values[i]! - mean) ** 2;
+  const sd = count > 0 ? Math.sqrt(squares / count) : 0;
+  const scale = sd > 1e-12 ? 1 / sd : 0;
+  return Float32Array.from(values, (v, i) => (!valid || valid[i] ? (v - mean) * scale : 0));
+}
+
+/** sum_k w_k z(cue_k); cues of weight 0 may be absent, a weighted cue that is absent is an error. */
+export function fuseCues(planes: Partial<Record<CueName, Float32Array>>, weights: CueWeights, valid?: Uint8Array): Float32Array {
+  let out: Float32Array | undefined;
+  for (const name of CUE_NAMES) {
+    const weight = weights[name] ?? 0;
+    if (weight === 0) continue;
+    const plane = planes[name];
+    if (!plane) throw invalid(`the '${name}' cue`, `a fused map weighting it by ${weight}`, plane);
+    const z = standardise(plane, valid);
+    out ??= new Float32Array(z.length);
+    for (let i = 0; i < z.length; i++) out[i]! += weight * z[i]!;
+  }
+  if (!out) throw invalid('at least one cue of non-zero weight', 'the fused map', weights);
+  return out;
+}
+
+/** The mask of `rows` x `cols` kept by `rule` from the fused map. */
+export function cutFused(map: Float32Array, shape: { rows: number; cols: number; valid?: Uint8Array }, rule: CutRule): Mask {
+  const { rows, cols, valid } = shape;
+  const values = valid ? map.filter((_, i) => valid[i]) : Float32Array.from(map);
+  const mask = createMask(rows, cols);
+  if (values.length === 0) return mask;
+  let threshold: number;
+  if (rule === 'otsu') threshold = thresholdOtsu(createScalarMap(1, values.length, values));
+  else {
+    ensureNumber(rule, 'the fraction of pixels kept', { min: 0, max: 1 });
+    const sorted = values.sort();
+    threshold = sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(sorted.length * (1 - rule))))]! - (rule >= 1 ? 1 : 0);
+  }
+  for (let i = 0; i < map.length; i++) mask.data[i] = (!valid || valid[i]) && map[i]! > threshold ? 1 : 0;
+  return mask;
+}

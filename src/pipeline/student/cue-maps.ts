@@ -1,0 +1,61 @@
+/**
+ * The student's and the teacher's token maps and the image cues as planes of one working-size image, fused
+ * and cut into a mask (issue 14): only the cues of non-zero weight are computed; token maps are upsampled
+ * bilinearly from the patch grid; the dark frame is left out of every statistic and of the mask.
+ */
+import { resizeMapBilinear, type ImageTensor, type Mask, type ScalarMap } from '../../core/index.js';
+import { centrePrior, colourContrast, cueRadius, cutFused, darkness, fuseCues, haematoxylin, smoothness, validPixels, type CueName, type CueWeights, type CutRule } from '../../cues/index.js';
+import { refineWithCrf } from '../method/index.js';
+import type { StudentConfig } from './config.js';
+import { darkBorderRegions, toGrayscale } from '../../postprocess/index.js';
+
+/** Token maps on the patch grid, by cue name ('student', 'teacher'); a weighted one that is absent is an error. */
+export type TokenMaps = Partial<Record<Extract<CueName, 'student' | 'teacher'>, ScalarMap>>;
+
+export interface FusedCut {
+  /** The fused map at the working size (standardised units). */
+  readonly map: ScalarMap;
+  readonly valid: Uint8Array;
+  readonly maskBeforeCrf: Mask;
+  readonly mask: Mask;
+}
+
+/** The planes the weights ask for, at the size of `image`. */
+export function cuePlanes(image: ImageTensor, weights: CueWeights, context: { tokenMaps: TokenMaps; valid: Uint8Array; smoothing?: number }): Partial<Record<CueName, Float32Array>> {
+  const radius = cueRadius(image.rows, image.cols, context.smoothing ?? 1 / 80);
+  const wanted = (name: CueName): boolean => (weights[name] ?? 0) !== 0;
+  const planes: Partial<Record<CueName, Float32Array>> = {};
+  for (const name of ['student', 'teacher'] as const) {
+    const map = context.tokenMaps[name];
+    if (wanted(name) && map) planes[name] = resizeMapBilinear(map, image.rows, image.cols).data;
+  }
+  if (wanted('prior')) planes.prior = centrePrior(image.rows, image.cols);
+  if (wanted('darkness')) planes.darkness = darkness(image, radius);
+  if (wanted('haematoxylin')) planes.haematoxylin = haematoxylin(image, radius);
+  if (wanted('smoothness')) planes.smoothness = smoothness(image);
+  if (wanted('contrast')) planes.contrast = colourContrast(image, { valid: context.valid, radius });
+  return planes;
+}
+
+/** Fuse the weighted cues of `image` and cut them by `cut`, then DenseCRF when enabled; never the dark frame. */
+export function fuseAndCut(
+  image: ImageTensor,
+  context: { weights: CueWeights; cut: CutRule; tokenMaps: TokenMaps; config: Pick<StudentConfig, 'crf' | 'darkBorderThreshold' | 'cueSmoothing'> },
+): FusedCut {
+  const { config } = context;
+  const valid = validPixels(image, config.darkBorderThreshold);
+  const fused = fuseCues(cuePlanes(image, context.weights, { tokenMaps: context.tokenMaps, valid, smoothing: config.cueSmoothing }), context.weights, valid);
+  const maskBeforeCrf = cutFused(fused, { rows: image.rows, cols: image.cols, valid }, context.cut);
+  const mask = config.crf.enabled
+    ? clearDarkBorder(refineWithCrf(image, maskBeforeCrf, { ...config.crf, maxSide: Math.max(image.rows, image.cols) }), image, config.darkBorderThreshold)
+    : maskBeforeCrf;
+  return { map: { rows: image.rows, cols: image.cols, data: fused }, valid, maskBeforeCrf, mask };
+}
+
+/** The mask without the dark regions that touch the image border (a no-op for threshold 0). */
+export function clearDarkBorder(mask: Mask, image: ImageTensor, threshold: number): Mask {
+  if (!(threshold > 0)) return mask;
+  const dark = darkBorderRegions(toGrayscale(image), { threshold });
+  for (let i = 0; i < mask.data.length; i++) if (dark.data[i]) mask.data[i] = 0;
+  return mask;
+}
