@@ -6,7 +6,7 @@
 // combination of the grid is fused and cut (Otsu, or a fixed fraction), and the best are printed with their
 // mean IoU, with and without DenseCRF for the best. JSON lines on stdout.
 // Usage (after `npx tsc -p .`): node scripts/cue-sweep.mjs MODEL_DIR DATA_DIR [--part val|development|test]
-//   [--images 40] [--side 160] [--grid 0,0.5,1] [--cues student,teacher,...] [--only '{"teacher":2,"prior":0.5}' --cut otsu]
+//   [--images 40] [--side 160] [--grid 0,0.5,1] [--cues student,teacher,...] [--ig CLASS: IG black-baseline relevance as the teacher] [--only '{"teacher":2,"prior":0.5}' --cut otsu]
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { createRng, resizeMaskNearest } from '../dist/core/index.js';
@@ -15,7 +15,7 @@ import { readImage, readMask } from '../dist/data/index.js';
 import { loadTokenHead } from '../dist/head/index.js';
 import { iou, mapRocAuc } from '../dist/metrics/index.js';
 import {
-  cuePlanes, defaultStudentConfig, inferenceTokenMaps, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages,
+  cuePlanes, defaultStudentConfig, explainImage, inferenceTokenMaps, resolveConfig, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages,
 } from '../dist/pipeline/index.js';
 
 const args = process.argv.slice(2);
@@ -29,6 +29,7 @@ const side = Number(option('--side', '160'));
 const grid = option('--grid', '0,0.5,1').split(',').map(Number);
 const only = option('--only', undefined);
 const onlyCut = option('--cut', 'otsu');
+const igTarget = option('--ig', undefined);
 const gridCues = option('--cues', CUE_NAMES.join(',')).split(',');
 const [modelDir, dataDir] = args;
 const stem = (p) => basename(p, extname(p));
@@ -51,6 +52,11 @@ for (const path of paths) {
   const [tokens] = await tokensOfImages([image], classifier);
   const predictedClass = tokens.logits.indexOf(Math.max(...tokens.logits));
   const tokenMaps = inferenceTokenMaps(tokens, { head: classifier.head, student, tokenHead, config: { ...config, cues: allCues }, dim: classifier.model.config.dim, predictedClass });
+  if (igTarget) {
+    // --ig CLASS: the teacher plane is Integrated Gradients' relevance (black baseline, 8 steps x 2 samples) of CLASS instead of the token head's map.
+    const explainConfig = resolveConfig('xncut', { explain: { baseline: 'black', nSteps: 8, ntSamples: 2, stdevs: 0.3, smoothSigma: 6, target: igTarget } });
+    tokenMaps.teacher = (await explainImage(image, { model: classifier.model, head: classifier.head, config: explainConfig })).relevance.input;
+  }
   const valid = validPixels(small, config.darkBorderThreshold);
   const planes = cuePlanes(small, allCues, { tokenMaps, valid, smoothing: config.cueSmoothing });
   const z = Object.fromEntries(Object.entries(planes).map(([name, plane]) => [name, standardise(plane, valid)]));

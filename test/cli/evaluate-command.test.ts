@@ -29,9 +29,14 @@ describe('explainseg evaluate', () => {
     expect(summary.meanIou).toBeCloseTo(0.75, 12);
     expect(summary.pooledDice).toBeCloseTo(0.8, 12);
     expect(summary.bootstrap).toMatchObject({ level: 0.95, resamples: 100 });
+    const rows = csv.slice(1).map((line) => line.split(',').map(Number));
+    const fractionOf = (row: number[], column: number): number => row[column]! / (row[1]! + row[2]! + row[3]! + row[4]!);
+    expect(summary.meanPredictedFraction).toBeCloseTo(rows.reduce((s, row) => s + fractionOf(row, 9), 0) / rows.length, 12);
+    expect(summary.meanTrueFraction).toBeCloseTo(rows.reduce((s, row) => s + fractionOf(row, 8), 0) / rows.length, 12);
     const markdown = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(markdown).toContain('| mean IoU over images (foreground) | 0.7500 | 95% bootstrap interval [');
     expect(markdown).toContain('| pooled Dice (pixels summed over images) | 0.8000 |');
+    expect(markdown).toMatch(/\| predicted foreground fraction, mean over images \| 0\.\d{4} \| true 0\.\d{4} \|/);
     expect(markdown).toMatch(/empty ground truth rule `one-if-empty-prediction`: an image whose ground truth is empty scores IoU = Dice = 1/);
     expect(io.out()).toMatch(/mean Dice over images \(foreground\)\s+0\.8413/);
     expect(io.err()).toMatch(/evaluate \[#+\] 3\/3/);

@@ -27,6 +27,9 @@ export interface EvaluationSummaryJson {
   readonly pooledDice: number | null;
   readonly meanIouTwoClass: number | null;
   readonly pooledMeanIouTwoClass: number | null;
+  /** Mean over images of the predicted and of the true foreground fraction (a method returning the whole frame shows at once). */
+  readonly meanPredictedFraction: number | null;
+  readonly meanTrueFraction: number | null;
 }
 
 export const EVALUATION_FILES = Object.freeze({ scores: 'scores.csv', json: 'summary.json', markdown: 'summary.md' });
@@ -61,6 +64,8 @@ export function evaluationSummaryJson(evaluation: MaskEvaluation, sources: Evalu
     pooledDice: finiteOrNull(summary.pooledDice),
     meanIouTwoClass: finiteOrNull(summary.meanIouTwoClass),
     pooledMeanIouTwoClass: finiteOrNull(summary.pooledMeanIouTwoClass),
+    meanPredictedFraction: finiteOrNull(summary.meanPredictedFraction),
+    meanTrueFraction: finiteOrNull(summary.meanTrueFraction),
   };
 }
 
@@ -77,6 +82,7 @@ function headlineRows(json: EvaluationSummaryJson): Array<[string, string, strin
     ['pooled Dice (pixels summed over images)', score(json.pooledDice), ''],
     ['two-class mIoU, mean over images (background, foreground)', score(json.meanIouTwoClass), ''],
     ['two-class mIoU from pooled pixels', score(json.pooledMeanIouTwoClass), ''],
+    ['predicted foreground fraction, mean over images', score(json.meanPredictedFraction), `true ${score(json.meanTrueFraction)}`],
   ];
 }
 

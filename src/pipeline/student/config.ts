@@ -76,9 +76,9 @@ const withoutCrf = Object.freeze({ ...defaultStudentConfig.crf, enabled: false }
  * lesion there and the cut. 'generic' keeps the defaults.
  */
 export const STUDENT_PRESETS: Readonly<Record<string, Partial<StudentConfig>>> = Object.freeze({
-  'kvasir-seg': {},
+  'kvasir-seg': { cues: { student: 0.5, prior: 1, contrast: 1 }, crf: withoutCrf },
   'bus-bra': { teacherCues: { prior: 1, darkness: 0.5 }, cues: { prior: 1, darkness: 0.5 }, cut: 0.15, crf: withoutCrf },
-  ph2: { teacherCues: { prior: 0.5, darkness: 0.5, contrast: 0.5 }, cues: { prior: 0.5, darkness: 0.5, contrast: 0.5 }, crf: withoutCrf },
+  ph2: { teacherCues: { prior: 0.5, contrast: 1, darkness: 0.5 }, cues: { prior: 0.5, contrast: 1, darkness: 0.5 }, crf: withoutCrf },
   monuseg: { teacherCues: { haematoxylin: 1 }, cues: { haematoxylin: 1 }, cueSmoothing: 1 / 512, workingSide: 512, pseudoSide: 448, crf: withoutCrf },
   generic: {},
 });
