@@ -45,7 +45,7 @@ interface DatasetContext {
   readonly tokenHead?: TokenHead;
   readonly maskCutModel?: VitModel;
   readonly micraNetModel?: MicraNetModel;
-  /** The fitted student of `studentModel`, on the classifier's backbone. */
+  /** The fitted student of `studentModel`, on the classifier's backbone; `sha256` covers student.json and model.json (its cues). */
   readonly student?: { readonly context: Omit<StudentContext, 'model' | 'head'>; readonly sha256: string };
   readonly variants: { name: VariantName; config: PipelineConfig }[];
   readonly competitors: readonly CompetitorName[];
@@ -154,7 +154,8 @@ async function loadStudentForCompare(modelDir: string, classifier: Classifier): 
   const studentPath = join(modelDir, STUDENT_FILES.student);
   const student = await loadStudentWeights(studentPath);
   const tokenHead = (model.student.cues.teacher ?? 0) !== 0 ? (await loadTokenHead(join(modelDir, STUDENT_FILES.tokenHead))).head : undefined;
-  return { context: { student, config: model.student, ...(tokenHead ? { tokenHead } : {}) }, sha256: await sha256File(studentPath) };
+  const sha256 = `${await sha256File(studentPath)}:${await sha256File(join(modelDir, STUDENT_FILES.model))}`;
+  return { context: { student, config: model.student, ...(tokenHead ? { tokenHead } : {}) }, sha256 };
 }
 
 /** Scores a mask under a method's row name and writes it for inspection. */

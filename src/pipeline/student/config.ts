@@ -27,6 +27,8 @@ export interface StudentConfig {
   readonly position: boolean;
   /** The pseudo-masks' map: weights of the teacher's token map and the image cues (no 'student'). */
   readonly teacherCues: CueWeights;
+  /** How the pseudo-masks' map becomes a mask (as `cut`). */
+  readonly teacherCut: CutRule;
   /** The segmentation map at inference: weights of the student's and teacher's maps and the image cues. */
   readonly cues: CueWeights;
   /** Darkness, haematoxylin and colour contrast are smoothed by a box of this fraction of the longer side (0: none). */
@@ -56,6 +58,7 @@ export const defaultStudentConfig: Readonly<StudentConfig> = Object.freeze({
   context: true,
   position: true,
   teacherCues: Object.freeze({ teacher: 2, prior: 0.5, contrast: 1 }),
+  teacherCut: 'otsu',
   cues: Object.freeze({ student: 2, prior: 0.5, contrast: 1 }),
   cueSmoothing: 1 / 80,
   cut: 'otsu',
@@ -77,7 +80,7 @@ const withoutCrf = Object.freeze({ ...defaultStudentConfig.crf, enabled: false }
  */
 export const STUDENT_PRESETS: Readonly<Record<string, Partial<StudentConfig>>> = Object.freeze({
   'kvasir-seg': { cues: { student: 0.5, prior: 1, contrast: 1 }, crf: withoutCrf },
-  'bus-bra': { teacherCues: { prior: 1, darkness: 0.5 }, cues: { prior: 1, darkness: 0.5 }, cut: 0.15, crf: withoutCrf },
+  'bus-bra': { teacherCues: { prior: 1, darkness: 0.5 }, teacherCut: 0.15, cues: { student: 1, darkness: 0.5 }, crf: withoutCrf },
   ph2: { teacherCues: { prior: 0.5, contrast: 1, darkness: 0.5 }, cues: { prior: 0.5, contrast: 1, darkness: 0.5 }, crf: withoutCrf },
   monuseg: { teacherCues: { haematoxylin: 1 }, cues: { haematoxylin: 1 }, cueSmoothing: 1 / 512, workingSide: 512, pseudoSide: 448, crf: withoutCrf },
   generic: {},

@@ -51,14 +51,16 @@ export interface PseudoMask {
 
 /**
  * The pseudo-mask of `small` (the image at the pseudo-mask size) from the token maps and the image cues
- * weighted by `weights` (default: the config's teacherCues), and its token targets on `grid`.
+ * weighted by `weights` (default: the config's teacherCues, cut by teacherCut; given weights are cut by `cut`),
+ * and its token targets on `grid`.
  */
 export function pseudoMaskFromCues(
   small: ImageTensor,
-  options: { tokenMaps: TokenMaps; grid: PatchGrid; config: Pick<StudentConfig, 'crf' | 'minConfidence' | 'darkBorderThreshold' | 'teacherCues' | 'cut' | 'cueSmoothing'>; weights?: CueWeights },
+  options: { tokenMaps: TokenMaps; grid: PatchGrid; config: Pick<StudentConfig, 'crf' | 'minConfidence' | 'darkBorderThreshold' | 'teacherCues' | 'teacherCut' | 'cut' | 'cueSmoothing'>; weights?: CueWeights },
 ): PseudoMask {
   const { config } = options;
-  const { mask } = fuseAndCut(small, { weights: options.weights ?? config.teacherCues, cut: config.cut, tokenMaps: options.tokenMaps, config });
+  const cut = options.weights ? config.cut : config.teacherCut;
+  const { mask } = fuseAndCut(small, { weights: options.weights ?? config.teacherCues, cut, tokenMaps: options.tokenMaps, config });
   return { mask, targets: tokenTargets(mask, options.grid, { minConfidence: config.minConfidence }) };
 }
 

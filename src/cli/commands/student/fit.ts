@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputFileError, invalid } from '../../../core/index.js';
 import { resolveWeightsPath } from '../../../backbone/weights/index.js';
+import { CUE_NAMES } from '../../../cues/index.js';
 import { DATASET_KINDS } from '../../../data/index.js';
 import { resolveFitConfig, runFit, STUDENT_TEACHERS, type FitStageEvent } from '../../../pipeline/index.js';
 import type { Command, ParsedArgs } from '../../command.js';
@@ -13,9 +14,10 @@ const usage = `Usage: explainseg fit --dataset KIND --data DIR --out MODEL_DIR [
 
 From a labelled folder to a segmenter (issue 14): train the classification head (image labels only; for
 kvasir-seg and monuseg patch labels from the masks, as the paper does), train the token-head teacher, make
-pseudo-masks of the training images from the teacher's map (one forward pass each) with DenseCRF, train the
-student (a per-token head on the patch tokens) on confident tokens, and score it on the
-held-back part of the head's split. Writes MODEL_DIR/model.json, head.json, student.json, metrics.json,
+pseudo-masks of the training images from the teacher's map (one forward pass each) fused with label-free
+image cues, train the student (a per-token head on the patch tokens) on confident tokens, and score it on
+the held-back part of the head's split. Masks are the student's map fused with image cues; which cues, and
+how they are cut, is the dataset's preset (docs/results.md, "ExplainSeg-ST") unless --cues/--cut say. Writes MODEL_DIR/model.json, head.json, student.json, metrics.json,
 run.json (and the head's report files, teacher/, pseudo-masks/). Every stage is resumable: run the same
 command again after an interruption. Then: explainseg segment IMAGE... --model MODEL_DIR --out DIR.
 
@@ -32,12 +34,35 @@ Options:
   --eval-images N     held-back images scored at the end
   --corrections RUN   a segment run reviewed in 'explainseg view': training images with an accepted correction
                       (RUN/corrected/ID.png) learn from it instead of the teacher's pseudo-mask
+  --cues W            the masks' cue weights, e.g. student=1,prior=0.5,contrast=1; cues: ${CUE_NAMES.join(', ')}
+  --teacher-cues W    the pseudo-masks' cue weights (the same names but student)
+  --cut RULE          otsu | the fraction of the image kept as foreground, e.g. 0.2 (the masks' cut)
   --seed S            seed of split, subsets and training (default 0)`;
+
+/** 'a=1,b=0.5' as cue weights; a weight that is not a number is refused with the flag's name. */
+export function parseCueWeights(text: string, flag: string): Record<string, number> {
+  const entries = text.split(',').filter((part) => part.trim() !== '').map((part) => {
+    const [name, weight, extra] = part.split('=').map((piece) => piece.trim());
+    const value = Number(weight);
+    if (!name || weight === undefined || weight === '' || extra !== undefined || !Number.isFinite(value)) throw invalid('NAME=WEIGHT pairs separated by commas', flag, text);
+    return [name, value] as const;
+  });
+  if (entries.length === 0) throw invalid('NAME=WEIGHT pairs separated by commas', flag, text);
+  return Object.fromEntries(entries);
+}
+
+function parseCut(text: string): 'otsu' | number {
+  if (text === 'otsu') return 'otsu';
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw invalid("'otsu' or a fraction in (0, 1)", '--cut', text);
+  return value;
+}
 
 const options = {
   dataset: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, weights: { type: 'string' },
   fast: { type: 'boolean' }, teacher: { type: 'string' }, rounds: { type: 'string' }, hidden: { type: 'string' },
   'max-images': { type: 'string' }, 'eval-images': { type: 'string' }, seed: { type: 'string' }, corrections: { type: 'string' },
+  cues: { type: 'string' }, 'teacher-cues': { type: 'string' }, cut: { type: 'string' },
 } as const;
 
 async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
@@ -55,7 +80,12 @@ async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
   const config = resolveFitConfig({
     dataset: requiredStringFlag(values, 'dataset'), dataRoot, weightsPath: resolve((await resolveWeightsPath(weightsSearch(values, env))).path),
     fast: values.fast === true, seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
-    student: { ...(teacher ? { teacher } : {}), ...(rounds ? { rounds } : {}), ...(hidden === undefined ? {} : { hidden }) },
+    student: {
+      ...(teacher ? { teacher } : {}), ...(rounds ? { rounds } : {}), ...(hidden === undefined ? {} : { hidden }),
+      ...(typeof values.cues === 'string' ? { cues: parseCueWeights(values.cues, '--cues') } : {}),
+      ...(typeof values['teacher-cues'] === 'string' ? { teacherCues: parseCueWeights(values['teacher-cues'], '--teacher-cues') } : {}),
+      ...(typeof values.cut === 'string' ? { cut: parseCut(values.cut) } : {}),
+    },
     ...(maxImages ? { maxImages } : {}), ...(evalImages === undefined ? {} : { evalImages }),
     ...(typeof values.corrections === 'string' ? { corrections: resolve(values.corrections) } : {}),
   });

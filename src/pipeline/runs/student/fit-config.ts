@@ -45,7 +45,7 @@ export interface FitInput {
 }
 
 const PRESETS = {
-  default: { head: {}, tokenHead: { topK: 8, epochs: 40, maxItems: 600 }, maxImages: 2000, evalImages: 200 },
+  default: { head: { maxItems: 2000 }, tokenHead: { topK: 8, epochs: 40, maxItems: 600 }, maxImages: 2000, evalImages: 200 },
   fast: { head: { maxItems: 600 }, tokenHead: { topK: 8, epochs: 20, maxItems: 240 }, maxImages: 240, evalImages: 60 },
 } as const;
 
@@ -64,7 +64,9 @@ export function resolveFitConfig(input: FitInput): FitConfig {
   ensureNumber(student.cueSmoothing, 'the cue smoothing (a fraction of the longer side)', { min: 0, max: 0.5 });
   checkCueWeights(student.teacherCues, 'the teacher cues', { student: false });
   checkCueWeights(student.cues, 'the inference cues', { student: true });
-  if (student.cut !== 'otsu') ensureNumber(student.cut, "the cut ('otsu' or a fraction)", { min: 0.001, max: 0.999 });
+  for (const [name, cut] of [['the cut', student.cut], ['the teacher cut', student.teacherCut]] as const) {
+    if (cut !== 'otsu') ensureNumber(cut, `${name} ('otsu' or a fraction)`, { min: 0.001, max: 0.999 });
+  }
   return {
     dataset,
     dataRoot: input.dataRoot,
