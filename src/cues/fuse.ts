@@ -47,6 +47,17 @@ export function fuseCues(planes: Partial<Record<CueName, Float32Array>>, weights
   return out;
 }
 
+/** The fused map min-max scaled to [0, 1] over the valid pixels (invalid pixels 0): the soft map a run writes. */
+export function toUnitRange(map: Float32Array, valid?: Uint8Array): Float32Array {
+  let [min, max] = [Infinity, -Infinity];
+  for (let i = 0; i < map.length; i++) if (!valid || valid[i]) {
+    min = Math.min(min, map[i]!);
+    max = Math.max(max, map[i]!);
+  }
+  const span = max > min ? max - min : 1;
+  return Float32Array.from(map, (v, i) => (!valid || valid[i] ? (Number.isFinite(min) ? (v - min) / span : 0) : 0));
+}
+
 /** The mask of `rows` x `cols` kept by `rule` from the fused map. */
 export function cutFused(map: Float32Array, shape: { rows: number; cols: number; valid?: Uint8Array }, rule: CutRule): Mask {
   const { rows, cols, valid } = shape;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImageTensor, InvalidArgumentError } from '../../src/core/index.js';
-import { boxBlur, centrePrior, colourContrast, cutFused, darkness, fuseCues, haematoxylin, smoothness, standardise, validPixels } from '../../src/cues/index.js';
+import { boxBlur, centrePrior, colourContrast, cutFused, darkness, fuseCues, haematoxylin, smoothness, standardise, toUnitRange, validPixels } from '../../src/cues/index.js';
 
 /** A 3-channel image: a disc of `inside` colour at (cy, cx) radius r on `outside`, plus a black frame of `frame` pixels. */
 function discImage(size: number, disc: { cy: number; cx: number; r: number }, colours: { inside: number[]; outside: number[] }, frame = 0) {
@@ -109,6 +109,11 @@ describe('fusing cues', () => {
     expect(fused[2]! - fused[1]!).toBeCloseTo(4, 5);
     expect(() => fuseCues({ prior: a }, { prior: 1, contrast: 1 })).toThrow(/'contrast' cue/);
     expect(() => fuseCues({ prior: a }, { prior: 0 })).toThrow(InvalidArgumentError);
+  });
+
+  it('scales a fused map to [0, 1] over the valid pixels, leaving the others at 0', () => {
+    expect([...toUnitRange(Float32Array.from([-2, 0, 2, 50]), Uint8Array.from([1, 1, 1, 0]))]).toEqual([0, 0.5, 1, 0]);
+    expect([...toUnitRange(new Float32Array(3).fill(4))]).toEqual([0, 0, 0]);
   });
 
   it('keeps the asked fraction of valid pixels', () => {

@@ -5,6 +5,7 @@
  */
 import { createStopwatch, resizeMapBilinear, resizeMaskSmooth, type ImageTensor, type Mask, type PatchGrid, type ScalarMap } from '../../core/index.js';
 import type { VitModel } from '../../backbone/vit-model.js';
+import { toUnitRange } from '../../cues/index.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
 import { predictStudentHead, softmax, type HeadModel, type TokenHead } from '../../head/index.js';
 import { refineWithCrf } from '../method/index.js';
@@ -41,7 +42,7 @@ export function studentProbabilities(tokens: ImageTokens, student: StudentWeight
 }
 
 export interface StudentSegmentation {
-  /** The fused map at the image size (standardised units; the soft map). */
+  /** The fused map at the image size, scaled to [0, 1] over the valid pixels (the soft map a run writes). */
   readonly map: ScalarMap;
   readonly maskBeforeCrf: Mask;
   readonly mask: Mask;
@@ -87,8 +88,9 @@ export async function segmentWithStudent(image: ImageTensor, context: StudentCon
   const fused = clock.timeSync('cues', () => fuseAndCut(small, { weights: config.cues, cut: config.cut, tokenMaps, config: { ...config, crf: { ...config.crf, enabled: false } } }));
   const refined = config.crf.enabled ? clock.timeSync('crf', () => clearDarkBorder(refineWithCrf(small, fused.maskBeforeCrf, { ...config.crf, maxSide: Math.max(small.rows, small.cols) }), small, config.darkBorderThreshold)) : fused.maskBeforeCrf;
   const same = small.rows === image.rows && small.cols === image.cols;
+  const unit = { rows: small.rows, cols: small.cols, data: toUnitRange(fused.map.data, fused.valid) };
   return {
-    map: same ? fused.map : resizeMapBilinear(fused.map, image.rows, image.cols),
+    map: same ? unit : resizeMapBilinear(unit, image.rows, image.cols),
     maskBeforeCrf: same ? fused.maskBeforeCrf : resizeMaskSmooth(fused.maskBeforeCrf, image.rows, image.cols),
     mask: same ? refined : resizeMaskSmooth(refined, image.rows, image.cols),
     predictedClass, probabilities, timingsMs: { ...clock.timings },
