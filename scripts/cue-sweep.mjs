@@ -6,16 +6,17 @@
 // combination of the grid is fused and cut (Otsu, or a fixed fraction), and the best are printed with their
 // mean IoU, with and without DenseCRF for the best. JSON lines on stdout.
 // Usage (after `npx tsc -p .`): node scripts/cue-sweep.mjs MODEL_DIR DATA_DIR [--part val|development|test]
-//   [--images 40] [--side 160] [--grid 0,0.5,1] [--cues student,teacher,...] [--ig CLASS: IG black-baseline relevance as the teacher] [--only '{"teacher":2,"prior":0.5}' --cut otsu]
+//   [--images 40] [--side 160] [--grid 0,0.5,1] [--cues student,teacher,...] [--ig CLASS: IG black-baseline relevance as the teacher] [--objectness] [--only '{"teacher":2,"prior":0.5}' --cut otsu]
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { createRng, resizeMaskNearest } from '../dist/core/index.js';
+import { loadBackbone } from '../dist/backbone/index.js';
 import { CUE_NAMES, cutFused, fuseCues, standardise, validPixels } from '../dist/cues/index.js';
 import { readImage, readMask } from '../dist/data/index.js';
 import { loadTokenHead } from '../dist/head/index.js';
 import { iou, mapRocAuc } from '../dist/metrics/index.js';
 import {
-  cuePlanes, defaultStudentConfig, explainImage, inferenceTokenMaps, resolveConfig, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages,
+  cuePlanes, defaultStudentConfig, explainImage, maskCutBaseline, inferenceTokenMaps, resolveConfig, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages,
 } from '../dist/pipeline/index.js';
 
 const args = process.argv.slice(2);
@@ -30,6 +31,7 @@ const grid = option('--grid', '0,0.5,1').split(',').map(Number);
 const only = option('--only', undefined);
 const onlyCut = option('--cut', 'otsu');
 const igTarget = option('--ig', undefined);
+const objectness = args.includes('--objectness') ? args.splice(args.indexOf('--objectness'), 1) : undefined;
 const gridCues = option('--cues', CUE_NAMES.join(',')).split(',');
 const [modelDir, dataDir] = args;
 const stem = (p) => basename(p, extname(p));
@@ -43,6 +45,8 @@ const masks = new Map((await readdir(join(dataDir, 'masks'))).map((n) => [stem(n
 // 'val': the validation part's source images that none of the head, the token head and the student trained on.
 const valPart = () => [...new Set(recorded.val.map((p) => resolve(p)))].filter((p) => !new Set(recorded.train.map((t) => resolve(t))).has(p)).sort();
 const paths = createRng(3).shuffle((part === 'val' ? valPart() : partImagePaths(recorded, part)).filter((p) => masks.has(stem(p)))).slice(0, count).sort();
+// --objectness: the union of MaskCut's masks (480-pixel keys, CutLER's settings) as the 'objectness' cue.
+const maskCutModel = objectness ? (await loadBackbone(model.backbone.weightsPath, { inputSize: 480 })).model : undefined;
 const allCues = Object.fromEntries(CUE_NAMES.map((name) => [name, 1]));
 const items = [];
 for (const path of paths) {
@@ -56,6 +60,10 @@ for (const path of paths) {
     // --ig CLASS: the teacher plane is Integrated Gradients' relevance (black baseline, 8 steps x 2 samples) of CLASS instead of the token head's map.
     const explainConfig = resolveConfig('xncut', { explain: { baseline: 'black', nSteps: 8, ntSamples: 2, stdevs: 0.3, smoothSigma: 6, target: igTarget } });
     tokenMaps.teacher = (await explainImage(image, { model: classifier.model, head: classifier.head, config: explainConfig })).relevance.input;
+  }
+  if (maskCutModel) {
+    const union = (await maskCutBaseline(image, { model: maskCutModel })).union;
+    tokenMaps.objectness = { rows: union.rows, cols: union.cols, data: Float32Array.from(union.data) };
   }
   const valid = validPixels(small, config.darkBorderThreshold);
   const planes = cuePlanes(small, allCues, { tokenMaps, valid, smoothing: config.cueSmoothing });

@@ -10,8 +10,11 @@
 import { createMask, createScalarMap, ensureNumber, invalid, type Mask } from '../core/index.js';
 import { thresholdOtsu } from '../postprocess/index.js';
 
-/** The cues a fused map may weigh: the student's and the teacher's token maps and the image cues. */
-export const CUE_NAMES = ['student', 'teacher', 'prior', 'contrast', 'darkness', 'smoothness', 'haematoxylin'] as const;
+/**
+ * The cues a fused map may weigh: the student's and the teacher's token maps, the union of MaskCut's masks
+ * on the backbone's keys ('objectness', label-free), and the image cues.
+ */
+export const CUE_NAMES = ['student', 'teacher', 'objectness', 'prior', 'contrast', 'darkness', 'smoothness', 'haematoxylin'] as const;
 export type CueName = (typeof CUE_NAMES)[number];
 export type CueWeights = Readonly<Partial<Record<CueName, number>>>;
 /** 'otsu', or the fraction of valid pixels kept as foreground. */

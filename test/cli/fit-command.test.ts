@@ -26,6 +26,7 @@ describe('explainseg fit flags', () => {
 
   it.each([
     [{ cues: 'shape=1' }, /one of student, teacher, prior, contrast, darkness, smoothness, haematoxylin for a cue name of the inference cues but received 'shape'/],
+    [{ cues: 'objectness=1' }, /for a cue name of the inference cues but received 'objectness'/],
     [{ 'teacher-cues': 'student=1' }, /a cue name of the teacher cues but received 'student'/],
     [{ cues: 'prior=0' }, /at least one non-zero weight for the inference cues/],
     [{ cut: 'half' }, /'otsu' or a fraction in \(0, 1\) for --cut but received 'half'/],

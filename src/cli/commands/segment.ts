@@ -13,7 +13,8 @@ import { createProgressBar } from '../progress-bar.js';
 const usage = `Usage: explainseg segment IMAGE... --head FILE --out DIR [--weights FILE] [pipeline options]
        explainseg segment IMAGE... --model MODEL_DIR --out DIR [--variant NAME] [--weights FILE]
 
-With --model (a folder written by 'explainseg fit'): one forward pass and DenseCRF per image with the student;
+With --model (a folder written by 'explainseg fit'): one forward pass per image, the student's map fused with the
+image cues of the model's preset (DenseCRF where the preset keeps it);
 with --model and --variant, the paper's variant with the model folder's head.json.
 
 Segment each image with the method of the paper (Algorithm 1): predict, explain with Integrated Gradients x

@@ -9,8 +9,11 @@ import { refineWithCrf } from '../method/index.js';
 import type { StudentConfig } from './config.js';
 import { darkBorderRegions, toGrayscale } from '../../postprocess/index.js';
 
-/** Token maps on the patch grid, by cue name ('student', 'teacher'); a weighted one that is absent is an error. */
-export type TokenMaps = Partial<Record<Extract<CueName, 'student' | 'teacher'>, ScalarMap>>;
+/**
+ * Maps a model gives, by cue name: the student's and the teacher's on the patch grid, MaskCut's union mask at
+ * any size ('objectness'); each is resized bilinearly to the working image. A weighted one that is absent is an error.
+ */
+export type TokenMaps = Partial<Record<Extract<CueName, 'student' | 'teacher' | 'objectness'>, ScalarMap>>;
 
 export interface FusedCut {
   /** The fused map at the working size (standardised units). */
@@ -25,7 +28,7 @@ export function cuePlanes(image: ImageTensor, weights: CueWeights, context: { to
   const radius = cueRadius(image.rows, image.cols, context.smoothing ?? 1 / 80);
   const wanted = (name: CueName): boolean => (weights[name] ?? 0) !== 0;
   const planes: Partial<Record<CueName, Float32Array>> = {};
-  for (const name of ['student', 'teacher'] as const) {
+  for (const name of ['student', 'teacher', 'objectness'] as const) {
     const map = context.tokenMaps[name];
     if (wanted(name) && map) planes[name] = resizeMapBilinear(map, image.rows, image.cols).data;
   }

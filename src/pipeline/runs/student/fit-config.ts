@@ -83,9 +83,13 @@ export function resolveFitConfig(input: FitInput): FitConfig {
   };
 }
 
-/** Every weight a finite number of a known cue; at least one non-zero; 'student' only where a student exists. */
+/**
+ * Every weight a finite number of a known cue; at least one non-zero; 'student' only where a student exists;
+ * never 'objectness' (MaskCut's masks cost 2 s an image and added nothing measurable: scripts/cue-sweep.mjs
+ * --objectness measures it, fit and segment do not compute it).
+ */
 function checkCueWeights(weights: Readonly<Record<string, unknown>>, what: string, options: { student: boolean }): void {
-  const names = CUE_NAMES.filter((name) => options.student || name !== 'student');
+  const names = CUE_NAMES.filter((name) => (options.student || name !== 'student') && name !== 'objectness');
   for (const [name, weight] of Object.entries(weights)) {
     if (!(names as readonly string[]).includes(name)) throw invalid(`one of ${names.join(', ')}`, `a cue name of ${what}`, name);
     ensureNumber(weight, `the weight of '${name}' in ${what}`);
