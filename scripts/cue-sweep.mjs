@@ -73,7 +73,7 @@ for (const path of paths) {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fraction = (m) => m.data.reduce((a, b) => a + b, 0) / m.data.length;
 console.log(JSON.stringify({ modelDir, part, images: items.length, side, trueFraction: mean(items.map((it) => fraction(it.truth))), paths: paths.map(stem) }));
-for (const name of CUE_NAMES) {
+for (const name of CUE_NAMES.filter((cue) => items.every((it) => it.planes[cue]))) {
   const aucs = items.map((it) => mapRocAuc({ rows: it.small.rows, cols: it.small.cols, data: it.planes[name] }, it.truth)).filter(Number.isFinite);
   console.log(JSON.stringify({ cue: name, rocAuc: mean(aucs) }));
 }
