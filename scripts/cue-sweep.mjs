@@ -11,12 +11,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { createRng, resizeMaskNearest } from '../dist/core/index.js';
 import { loadBackbone } from '../dist/backbone/index.js';
-import { CUE_NAMES, cutFused, fuseCues, standardise, validPixels } from '../dist/cues/index.js';
+import { CUE_NAMES, fuseCues, standardise } from '../dist/cues/index.js';
 import { readImage, readMask } from '../dist/data/index.js';
 import { loadTokenHead } from '../dist/head/index.js';
 import { iou, mapRocAuc } from '../dist/metrics/index.js';
 import {
-  cuePlanes, defaultStudentConfig, explainImage, maskCutBaseline, inferenceTokenMaps, resolveConfig, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages,
+  cuePlanes, cutFused, defaultStudentConfig, explainImage, maskCutBaseline, inferenceTokenMaps, resolveConfig, loadClassifier, loadStudentWeights, partImagePaths, pseudoImage, readRecordedSplit, refineWithCrf, tokensOfImages, validPixels,
 } from '../dist/pipeline/index.js';
 
 const args = process.argv.slice(2);

@@ -16,7 +16,7 @@ const topLevel: Record<string, string[]> = {
   attribution: ['core'],
   features: ['core'],
   postprocess: ['core'],
-  cues: ['core', 'postprocess'],
+  cues: ['core'],
   ncut: ['core'],
   crf: ['core'],
   metrics: ['core'],

@@ -1,14 +1,12 @@
 /**
- * Fusing localisation cues into one map and cutting it (issue 14): every cue is standardised over the valid
- * pixels of its image (zero mean, unit standard deviation), weighted and summed; the mask is the fused map
- * above its Otsu threshold over the valid pixels, or its top `fraction` of valid pixels. Invalid pixels (a
- * dark frame) are never foreground. The weights per dataset are chosen on development images
- * (scripts/cue-sweep.mjs) and recorded in the model folder.
+ * Fusing localisation cues into one map (issue 14): every cue is standardised over the valid pixels of its
+ * image (zero mean, unit standard deviation), weighted and summed. The weights per dataset are chosen on
+ * development images (scripts/cue-sweep.mjs) and recorded in the model folder; the cut (Otsu or a fraction of
+ * the valid pixels) is pipeline/student's `cutFused`.
  *
- * @example const mask = cutFused(fuseCues({ teacher, prior }, { teacher: 2, prior: 0.5 }, valid), valid, 'otsu');
+ * @example const fused = fuseCues({ teacher, prior }, { teacher: 2, prior: 0.5 }, valid);
  */
-import { createMask, createScalarMap, ensureNumber, invalid, type Mask } from '../core/index.js';
-import { thresholdOtsu } from '../postprocess/index.js';
+import { invalid } from '../core/index.js';
 
 /**
  * The cues a fused map may weigh: the student's and the teacher's token maps, the union of MaskCut's masks
@@ -59,21 +57,4 @@ export function toUnitRange(map: Float32Array, valid?: Uint8Array): Float32Array
   }
   const span = max > min ? max - min : 1;
   return Float32Array.from(map, (v, i) => (!valid || valid[i] ? (Number.isFinite(min) ? (v - min) / span : 0) : 0));
-}
-
-/** The mask of `rows` x `cols` kept by `rule` from the fused map. */
-export function cutFused(map: Float32Array, shape: { rows: number; cols: number; valid?: Uint8Array }, rule: CutRule): Mask {
-  const { rows, cols, valid } = shape;
-  const values = valid ? map.filter((_, i) => valid[i]) : Float32Array.from(map);
-  const mask = createMask(rows, cols);
-  if (values.length === 0) return mask;
-  let threshold: number;
-  if (rule === 'otsu') threshold = thresholdOtsu(createScalarMap(1, values.length, values));
-  else {
-    ensureNumber(rule, 'the fraction of pixels kept', { min: 0, max: 1 });
-    const sorted = values.sort();
-    threshold = sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(sorted.length * (1 - rule))))]! - (rule >= 1 ? 1 : 0);
-  }
-  for (let i = 0; i < map.length; i++) mask.data[i] = (!valid || valid[i]) && map[i]! > threshold ? 1 : 0;
-  return mask;
 }

@@ -9,20 +9,12 @@
  *  - `smoothness`: the negative local standard deviation of the grey level (a homogeneous echo texture);
  *  - `haematoxylin`: the haematoxylin optical density of an H&E stain (Ruifrok and Johnston's colour
  *    deconvolution, the stain vectors of scikit-image's `rgb2hed`): nuclei.
- * `valid` marks the pixels that take part (not in a dark frame around the view); statistics skip the others.
+ * `valid` marks the pixels that take part (not in a dark frame around the view: pipeline/student's
+ * `validPixels`); statistics skip the others. The grey-level cues take the grey plane, so this stage imports
+ * only core.
  */
-import { ensureImage, type ImageTensor } from '../core/index.js';
-import { darkBorderRegions, toGrayscale } from '../postprocess/index.js';
+import { ensureImage, ensureMap, type ImageTensor, type ScalarMap } from '../core/index.js';
 import { boxBlur } from './blur.js';
-
-/** Pixels outside the dark regions touching the border (all pixels for threshold 0). */
-export function validPixels(image: ImageTensor, darkBorderThreshold: number): Uint8Array {
-  const valid = new Uint8Array(image.rows * image.cols).fill(1);
-  if (!(darkBorderThreshold > 0)) return valid;
-  const dark = darkBorderRegions(toGrayscale(image), { threshold: darkBorderThreshold });
-  for (let i = 0; i < valid.length; i++) if (dark.data[i]) valid[i] = 0;
-  return valid;
-}
 
 /** A smoothing radius proportional to the image: `fraction` (default 1/80) of the longer side, at least one pixel unless the fraction is 0. */
 export function cueRadius(rows: number, cols: number, fraction = 1 / 80): number {
@@ -40,16 +32,16 @@ export function centrePrior(rows: number, cols: number): Float32Array {
   return out;
 }
 
-export function darkness(image: ImageTensor, radius = cueRadius(image.rows, image.cols)): Float32Array {
-  ensureImage(image);
-  const gray = toGrayscale(image).data;
-  return boxBlur(gray.map((v) => -v), image.rows, image.cols, radius);
+/** From the image's grey level (postprocess's `toGrayscale`), so this stage needs no other stage. */
+export function darkness(gray: ScalarMap, radius = cueRadius(gray.rows, gray.cols)): Float32Array {
+  ensureMap(gray, 'the grey-level image');
+  return boxBlur(gray.data.map((v) => -v), gray.rows, gray.cols, radius);
 }
 
-export function smoothness(image: ImageTensor, radius = cueRadius(image.rows, image.cols, 1 / 40)): Float32Array {
-  ensureImage(image);
-  const { rows, cols } = image;
-  const gray = toGrayscale(image).data;
+export function smoothness(grayMap: ScalarMap, radius = cueRadius(grayMap.rows, grayMap.cols, 1 / 40)): Float32Array {
+  ensureMap(grayMap, 'the grey-level image');
+  const { rows, cols } = grayMap;
+  const gray = grayMap.data;
   const mean = boxBlur(gray, rows, cols, radius, 1);
   const meanSquare = boxBlur(gray.map((v) => v * v), rows, cols, radius, 1);
   return mean.map((m, i) => -Math.sqrt(Math.max(0, meanSquare[i]! - m * m)));
@@ -97,7 +89,11 @@ function invert3(m: readonly (readonly number[])[]): number[][] {
 export function haematoxylin(image: ImageTensor, radius = 0): Float32Array {
   ensureImage(image);
   const plane = image.rows * image.cols;
-  if (image.channels < 3) return darkness(image, radius);
+  if (image.channels < 3) {
+    // A grey image has no stain to separate: the dark pixels are the stained ones.
+    const dark = Float32Array.from(image.data.subarray(0, plane), (v) => -v);
+    return radius > 0 ? boxBlur(dark, image.rows, image.cols, radius) : dark;
+  }
   const hedFromRgb = invert3(RGB_FROM_HED);
   const out = new Float32Array(plane);
   const logFloor = Math.log(1e-6);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createImageTensor, InvalidArgumentError } from '../../src/core/index.js';
-import { boxBlur, centrePrior, colourContrast, cutFused, darkness, fuseCues, haematoxylin, smoothness, standardise, toUnitRange, validPixels } from '../../src/cues/index.js';
+import { boxBlur, centrePrior, colourContrast, darkness, fuseCues, haematoxylin, smoothness, standardise, toUnitRange } from '../../src/cues/index.js';
+import { cutFused, validPixels } from '../../src/pipeline/student/index.js';
+import { toGrayscale } from '../../src/postprocess/index.js';
 
 /** A 3-channel image: a disc of `inside` colour at (cy, cx) radius r on `outside`, plus a black frame of `frame` pixels. */
 function discImage(size: number, disc: { cy: number; cx: number; r: number }, colours: { inside: number[]; outside: number[] }, frame = 0) {
@@ -60,11 +62,11 @@ describe('image cues', () => {
   it('ranks a dark disc above bright tissue by darkness, and a flat disc above texture by smoothness', () => {
     const disc = { cy: 20, cx: 40, r: 10 };
     const image = discImage(64, disc, { inside: [0.1, 0.1, 0.1], outside: [0.7, 0.7, 0.7] });
-    const dark = darkness(image);
+    const dark = darkness(toGrayscale(image));
     expect(dark[20 * 64 + 40]!).toBeGreaterThan(dark[50 * 64 + 10]!);
     const textured = discImage(64, disc, { inside: [0.5, 0.5, 0.5], outside: [0.5, 0.5, 0.5] });
     for (let i = 0; i < 64 * 64; i++) if (!truthOf(64, disc)[i]) for (let k = 0; k < 3; k++) textured.data[k * 4096 + i] = (i % 2) * 0.8;
-    const smooth = smoothness(textured);
+    const smooth = smoothness(toGrayscale(textured));
     expect(smooth[20 * 64 + 40]!).toBeGreaterThan(smooth[50 * 64 + 10]!);
   });
 
@@ -74,7 +76,7 @@ describe('image cues', () => {
     const valid = validPixels(image, 0.06);
     expect(valid[0]).toBe(0);
     expect(valid[32 * 64 + 32]).toBe(1);
-    const mask = cutFused(darkness(image), { rows: 64, cols: 64, valid }, 'otsu');
+    const mask = cutFused(darkness(toGrayscale(image)), { rows: 64, cols: 64, valid }, 'otsu');
     for (let i = 0; i < valid.length; i++) if (!valid[i]) expect(mask.data[i]).toBe(0);
     expect(validPixels(image, 0).every((v) => v === 1)).toBe(true);
   });

@@ -3,11 +3,11 @@
  * and cut into a mask (issue 14): only the cues of non-zero weight are computed; token maps are upsampled
  * bilinearly from the patch grid; the dark frame is left out of every statistic and of the mask.
  */
-import { resizeMapBilinear, type ImageTensor, type Mask, type ScalarMap } from '../../core/index.js';
-import { centrePrior, colourContrast, cueRadius, cutFused, darkness, fuseCues, haematoxylin, smoothness, validPixels, type CueName, type CueWeights, type CutRule } from '../../cues/index.js';
+import { createMask, createScalarMap, ensureNumber, resizeMapBilinear, type ImageTensor, type Mask, type ScalarMap } from '../../core/index.js';
+import { centrePrior, colourContrast, cueRadius, darkness, fuseCues, haematoxylin, smoothness, type CueName, type CueWeights, type CutRule } from '../../cues/index.js';
 import { refineWithCrf } from '../method/index.js';
 import type { StudentConfig } from './config.js';
-import { darkBorderRegions, toGrayscale } from '../../postprocess/index.js';
+import { darkBorderRegions, thresholdOtsu, toGrayscale } from '../../postprocess/index.js';
 
 /**
  * Maps a model gives, by cue name: the student's and the teacher's on the patch grid, MaskCut's union mask at
@@ -23,6 +23,35 @@ export interface FusedCut {
   readonly mask: Mask;
 }
 
+/** Pixels outside the dark regions touching the border (all pixels for threshold 0). */
+export function validPixels(image: ImageTensor, darkBorderThreshold: number): Uint8Array {
+  const valid = new Uint8Array(image.rows * image.cols).fill(1);
+  if (!(darkBorderThreshold > 0)) return valid;
+  const dark = darkBorderRegions(toGrayscale(image), { threshold: darkBorderThreshold });
+  for (let i = 0; i < valid.length; i++) if (dark.data[i]) valid[i] = 0;
+  return valid;
+}
+
+/**
+ * The mask of `rows` x `cols` kept by `rule` from a fused map: above its Otsu threshold over the valid
+ * pixels, or its top `rule` fraction of them. Invalid pixels (a dark frame) are never foreground.
+ */
+export function cutFused(map: Float32Array, shape: { rows: number; cols: number; valid?: Uint8Array }, rule: CutRule): Mask {
+  const { rows, cols, valid } = shape;
+  const values = valid ? map.filter((_, i) => valid[i]) : Float32Array.from(map);
+  const mask = createMask(rows, cols);
+  if (values.length === 0) return mask;
+  let threshold: number;
+  if (rule === 'otsu') threshold = thresholdOtsu(createScalarMap(1, values.length, values));
+  else {
+    ensureNumber(rule, 'the fraction of pixels kept', { min: 0, max: 1 });
+    const sorted = values.sort();
+    threshold = rule >= 1 ? -Infinity : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - rule)))]!;
+  }
+  for (let i = 0; i < map.length; i++) mask.data[i] = (!valid || valid[i]) && map[i]! > threshold ? 1 : 0;
+  return mask;
+}
+
 /** The planes the weights ask for, at the size of `image`. */
 export function cuePlanes(image: ImageTensor, weights: CueWeights, context: { tokenMaps: TokenMaps; valid: Uint8Array; smoothing?: number }): Partial<Record<CueName, Float32Array>> {
   const radius = cueRadius(image.rows, image.cols, context.smoothing ?? 1 / 80);
@@ -33,9 +62,10 @@ export function cuePlanes(image: ImageTensor, weights: CueWeights, context: { to
     if (wanted(name) && map) planes[name] = resizeMapBilinear(map, image.rows, image.cols).data;
   }
   if (wanted('prior')) planes.prior = centrePrior(image.rows, image.cols);
-  if (wanted('darkness')) planes.darkness = darkness(image, radius);
+  const gray = wanted('darkness') || wanted('smoothness') ? toGrayscale(image) : undefined;
+  if (wanted('darkness')) planes.darkness = darkness(gray!, radius);
   if (wanted('haematoxylin')) planes.haematoxylin = haematoxylin(image, radius);
-  if (wanted('smoothness')) planes.smoothness = smoothness(image);
+  if (wanted('smoothness')) planes.smoothness = smoothness(gray!);
   if (wanted('contrast')) planes.contrast = colourContrast(image, { valid: context.valid, radius });
   return planes;
 }
