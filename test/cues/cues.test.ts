@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createImageTensor, InvalidArgumentError } from '../../src/core/index.js';
+import { createImageTensor, createMask, InvalidArgumentError } from '../../src/core/index.js';
 import { boxBlur, centrePrior, colourContrast, darkness, fuseCues, haematoxylin, smoothness, standardise, toUnitRange } from '../../src/cues/index.js';
-import { cutFused, validPixels } from '../../src/pipeline/student/index.js';
+import { crfWithinValid, cutFused, defaultStudentConfig, validPixels } from '../../src/pipeline/student/index.js';
 import { toGrayscale } from '../../src/postprocess/index.js';
 
 /** A 3-channel image: a disc of `inside` colour at (cy, cx) radius r on `outside`, plus a black frame of `frame` pixels. */
@@ -88,6 +88,15 @@ describe('image cues', () => {
     expect(h[20 * 40 + 20]!).toBeGreaterThan(h[35 * 40 + 35]!);
     const mask = cutFused(h, { rows: 40, cols: 40 }, 'otsu');
     expect(iou(mask.data, truthOf(40, disc))).toBe(1);
+  });
+
+  it('never lets DenseCRF put the dark frame back into a mask', () => {
+    const image = discImage(48, { cy: 24, cx: 24, r: 10 }, { inside: [0.9, 0.4, 0.4], outside: [0.4, 0.4, 0.4] }, 3);
+    const valid = validPixels(image, 0.06);
+    const everything = createMask(48, 48, new Uint8Array(48 * 48).fill(1));
+    const refined = crfWithinValid(image, everything, { valid, crf: { ...defaultStudentConfig.crf, enabled: true } });
+    for (let i = 0; i < valid.length; i++) if (!valid[i]) expect(refined.data[i]).toBe(0);
+    expect(refined.data[24 * 48 + 24]).toBe(1);
   });
 
   it('peaks the centre prior at the centre', () => {

@@ -79,16 +79,13 @@ export function fuseAndCut(
   const valid = validPixels(image, config.darkBorderThreshold);
   const fused = fuseCues(cuePlanes(image, context.weights, { tokenMaps: context.tokenMaps, valid, smoothing: config.cueSmoothing }), context.weights, valid);
   const maskBeforeCrf = cutFused(fused, { rows: image.rows, cols: image.cols, valid }, context.cut);
-  const mask = config.crf.enabled
-    ? clearDarkBorder(refineWithCrf(image, maskBeforeCrf, { ...config.crf, maxSide: Math.max(image.rows, image.cols) }), image, config.darkBorderThreshold)
-    : maskBeforeCrf;
+  const mask = config.crf.enabled ? crfWithinValid(image, maskBeforeCrf, { valid, crf: config.crf }) : maskBeforeCrf;
   return { map: { rows: image.rows, cols: image.cols, data: fused }, valid, maskBeforeCrf, mask };
 }
 
-/** The mask without the dark regions that touch the image border (a no-op for threshold 0). */
-export function clearDarkBorder(mask: Mask, image: ImageTensor, threshold: number): Mask {
-  if (!(threshold > 0)) return mask;
-  const dark = darkBorderRegions(toGrayscale(image), { threshold });
-  for (let i = 0; i < mask.data.length; i++) if (dark.data[i]) mask.data[i] = 0;
-  return mask;
+/** DenseCRF of a mask at the image's own size, then the invalid pixels (the dark frame) cleared again. */
+export function crfWithinValid(image: ImageTensor, mask: Mask, context: { valid: Uint8Array; crf: StudentConfig['crf'] }): Mask {
+  const refined = refineWithCrf(image, mask, { ...context.crf, maxSide: Math.max(image.rows, image.cols) });
+  for (let i = 0; i < refined.data.length; i++) if (!context.valid[i]) refined.data[i] = 0;
+  return refined;
 }

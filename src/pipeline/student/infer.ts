@@ -8,9 +8,8 @@ import type { VitModel } from '../../backbone/vit-model.js';
 import { toUnitRange } from '../../cues/index.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
 import { predictStudentHead, softmax, type HeadModel, type TokenHead } from '../../head/index.js';
-import { refineWithCrf } from '../method/index.js';
 import type { StudentConfig } from './config.js';
-import { clearDarkBorder, fuseAndCut, type TokenMaps } from './cue-maps.js';
+import { crfWithinValid, fuseAndCut, type TokenMaps } from './cue-maps.js';
 import { gridMap, pseudoImage, teacherTokenMap } from './teacher.js';
 import { studentFeatures } from './features.js';
 import type { StudentWeights } from './student-model.js';
@@ -86,7 +85,7 @@ export async function segmentWithStudent(image: ImageTensor, context: StudentCon
   const small = pseudoImage(image, config.workingSide);
   const tokenMaps = clock.timeSync('student', () => inferenceTokenMaps(tokens!, { ...context, dim: context.model.config.dim, predictedClass }));
   const fused = clock.timeSync('cues', () => fuseAndCut(small, { weights: config.cues, cut: config.cut, tokenMaps, config: { ...config, crf: { ...config.crf, enabled: false } } }));
-  const refined = config.crf.enabled ? clock.timeSync('crf', () => clearDarkBorder(refineWithCrf(small, fused.maskBeforeCrf, { ...config.crf, maxSide: Math.max(small.rows, small.cols) }), small, config.darkBorderThreshold)) : fused.maskBeforeCrf;
+  const refined = config.crf.enabled ? clock.timeSync('crf', () => crfWithinValid(small, fused.maskBeforeCrf, { valid: fused.valid, crf: config.crf })) : fused.maskBeforeCrf;
   const same = small.rows === image.rows && small.cols === image.cols;
   const unit = { rows: small.rows, cols: small.cols, data: toUnitRange(fused.map.data, fused.valid) };
   return {
