@@ -1,7 +1,7 @@
 /**
  * One round of the student's training (issue 14, section 3): the confident tokens of every training image,
- * a per-token head fitted on them, and its threshold chosen so that the training masks cover the pseudo-masks'
- * mean extent.
+ * a per-token head fitted on them, and (a recorded diagnostic) the probability at which the training tokens
+ * cover the pseudo-masks' mean extent.
  */
 import type { ProgressCallback } from '../../core/index.js';
 import { predictStudentHead, thresholdForFraction, trainStudentHead, type TokenTargets } from '../../head/index.js';

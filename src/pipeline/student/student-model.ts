@@ -16,7 +16,10 @@ export const STUDENT_MODEL_VERSION = 2;
 
 export interface StudentWeights {
   readonly head: StudentHead;
-  /** Foreground where the token probability exceeds this (chosen so training masks keep the pseudo-masks' extent). */
+  /**
+   * The token probability at which the training tokens keep the pseudo-masks' extent: recorded in student.json
+   * and fit's round report as a diagnostic; masks come from the fused cues' cut (StudentConfig.cut), not from it.
+   */
   readonly threshold: number;
   readonly context: boolean;
   readonly position: boolean;
