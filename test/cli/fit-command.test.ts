@@ -39,3 +39,20 @@ describe('explainseg fit flags', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('explainseg fit --method micranet', () => {
+  it.each([
+    [{ method: 'micranet', cues: 'prior=1' }, /no student flag with --method micranet for --cues/],
+    [{ method: 'micranet', weights: 'x.pth' }, /no student flag with --method micranet for --weights/],
+    [{ method: 'micranet', 'input-size': '100' }, /a multiple of 8 for the MICRA-Net input size/],
+    [{ method: 'micranet', epochs: 'many' }, /--epochs/],
+    [{ epochs: '3' }, /this flag only with --method micranet for --epochs/],
+    [{ method: 'cnn' }, /one of student, micranet for --method but received 'cnn'/],
+  ])('refuses %j before any work, writing nothing', async (extra, message) => {
+    const out = join(await makeTempDir('fit-cli-out-'), 'model');
+    const attempt = fitCommand.run(args({ dataset: 'ph2', data, ...(extra.method === 'micranet' ? {} : { weights }), out, ...extra }), fakeIo());
+    await expect(attempt).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(attempt).rejects.toThrow(message);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { invalid } from '../../core/index.js';
 import { resolveWeightsPath } from '../../backbone/weights/index.js';
-import { describeConfig, runSegmentFolder, runStudentSegmentFolder } from '../../pipeline/index.js';
+import { describeConfig, readModelFolderKind, runMicraNetSegmentFolder, runSegmentFolder, runStudentSegmentFolder } from '../../pipeline/index.js';
 import { join } from 'node:path';
 import { resolveHeadFile } from '../../head/index.js';
 import { commandLine, type CliIo, type Command, type ParsedArgs } from '../command.js';
@@ -15,7 +15,8 @@ const usage = `Usage: explainseg segment IMAGE... --head FILE --out DIR [--weigh
 
 With --model (a folder written by 'explainseg fit'): one forward pass per image, the student's map fused with the
 image cues of the model's preset (DenseCRF where the preset keeps it);
-with --model and --variant, the paper's variant with the model folder's head.json.
+with --model and --variant, the paper's variant with the model folder's head.json;
+with --model of a 'fit --method micranet' folder: MICRA-Net's Grad-CAM / PCA masks of the classes it predicts.
 
 Segment each image with the method of the paper (Algorithm 1): predict, explain with Integrated Gradients x
 NoiseTunnel, optionally fuse with the ViT feature map, cut the map into a mask (morphology or Normalized Cut)
@@ -40,7 +41,11 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const { values, positionals: images } = args;
   if (images.length === 0) throw invalid('at least one image path', 'explainseg segment', images.length);
   if (typeof values.model === 'string' && typeof values.head === 'string') throw invalid('either --model or --head', '--head', values.head);
-  if (typeof values.model === 'string' && typeof values.variant !== 'string') return runStudent(args, io);
+  if (typeof values.model === 'string') {
+    const kind = await readModelFolderKind(values.model);
+    if (kind === 'micranet') return runMicraNet(args, io);
+    if (typeof values.variant !== 'string') return runStudent(args, io);
+  }
   if (typeof values.model === 'string') values.head = join(values.model, 'head.json');
   if (typeof values.head !== 'string') throw invalid('a head file', '--head', values.head);
   if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
@@ -89,6 +94,25 @@ async function runStudent(args: ParsedArgs, io: CliIo): Promise<number> {
     modelDir: resolve(values.model as string), outDir, command: commandLine('segment', args), onProgress: createProgressBar(io),
     forceNewConfig: values['force-new-config'] === true, ...(weightsPath ? { weightsPath } : {}),
   });
+  return reportModelRun(summary, outDir, io);
+}
+
+/** --model of a MICRA-Net folder: its own segmentation; the paper's pipeline flags do not apply. */
+async function runMicraNet(args: ParsedArgs, io: CliIo): Promise<number> {
+  const { values, positionals: images } = args;
+  for (const flag of ['variant', 'weights', 'token-head']) if (values[flag] !== undefined) throw invalid('no ExplainSeg flag with a MICRA-Net model folder', `--${flag}`, values[flag]);
+  if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
+  const outDir = await ensureOutputDir(values.out, '--out');
+  const threads = integerFlag(values, 'threads', { min: 1 });
+  io.stderr.write(`segment: ${images.length} image(s) with the MICRA-Net of ${values.model}\n`);
+  const summary = await runMicraNetSegmentFolder(images, {
+    modelDir: resolve(values.model as string), outDir, command: commandLine('segment', args), onProgress: createProgressBar(io),
+    forceNewConfig: values['force-new-config'] === true, ...(threads ? { threads } : {}),
+  });
+  return reportModelRun(summary, outDir, io);
+}
+
+function reportModelRun(summary: Awaited<ReturnType<typeof runStudentSegmentFolder>>, outDir: string, io: CliIo): number {
   io.stdout.write(`${summary.done.length} segmented (${summary.skipped} already done), ${summary.failed.length} failed; results in ${outDir}\n`);
   for (const failure of summary.failed) io.stderr.write(`  failed: ${failure.source}: ${failure.message}\n`);
   return summary.failed.length > 0 ? 1 : 0;

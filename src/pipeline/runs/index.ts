@@ -14,3 +14,5 @@ export * from './demo-report.js';
 export * from './demo-run.js';
 export * from './maps/index.js';
 export * from './student/index.js';
+export * from './model-segment-folder.js';
+export * from './micranet/index.js';

@@ -8,9 +8,14 @@ import { resolveFitConfig, runFit, STUDENT_TEACHERS, type FitStageEvent } from '
 import type { Command, ParsedArgs } from '../../command.js';
 import { choiceFlag, integerFlag, requiredStringFlag, weightsSearch } from '../../flags.js';
 import { ensureOutputDir } from '../../output-dir.js';
+import { MICRANET_FIT_FLAGS, micranetFitUsage, runMicraNetFitCommand } from './fit-micranet.js';
 import { createProgressBar } from '../../progress-bar.js';
 
+/** What `fit` can train: the ExplainSeg student, or the MICRA-Net baseline. */
+export const FIT_METHODS = ['student', 'micranet'] as const;
+
 const usage = `Usage: explainseg fit --dataset KIND --data DIR --out MODEL_DIR [--fast] [--weights FILE] [options]
+       explainseg fit --method micranet --dataset KIND --data DIR --out MODEL_DIR [--fast] [options]
 
 From a labelled folder to a segmenter (issue 14): train the classification head (image labels only; for
 kvasir-seg and monuseg patch labels from the masks, as the paper does), train the token-head teacher, make
@@ -22,6 +27,7 @@ run.json (and the head's report files, teacher/, pseudo-masks/). Every stage is 
 command again after an interruption. Then: explainseg segment IMAGE... --model MODEL_DIR --out DIR.
 
 Options:
+  --method NAME       ${FIT_METHODS.join(' | ')} (default student: ExplainSeg-ST)
   --dataset KIND      ${DATASET_KINDS.join(' | ')}
   --data DIR          the dataset folder
   --out MODEL_DIR     the model folder to write
@@ -37,7 +43,9 @@ Options:
   --cues W            the masks' cue weights, e.g. student=1,prior=0.5,contrast=1; cues: ${CUE_NAMES.join(', ')}
   --teacher-cues W    the pseudo-masks' cue weights (the same names but student)
   --cut RULE          otsu | the fraction of the image kept as foreground, e.g. 0.2 (the masks' cut)
-  --seed S            seed of split, subsets and training (default 0)`;
+  --seed S            seed of split, subsets and training (default 0)
+
+${micranetFitUsage}`;
 
 /** 'a=1,b=0.5' as cue weights; a weight that is not a number is refused with the flag's name. */
 export function parseCueWeights(text: string, flag: string): Record<string, number> {
@@ -63,11 +71,12 @@ const options = {
   fast: { type: 'boolean' }, teacher: { type: 'string' }, rounds: { type: 'string' }, hidden: { type: 'string' },
   'max-images': { type: 'string' }, 'eval-images': { type: 'string' }, seed: { type: 'string' }, corrections: { type: 'string' },
   cues: { type: 'string' }, 'teacher-cues': { type: 'string' }, cut: { type: 'string' },
+  method: { type: 'string' }, ...Object.fromEntries(MICRANET_FIT_FLAGS.map((flag) => [flag, { type: 'string' }])),
 } as const;
 
 async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
   const { values } = args;
-  if (args.positionals.length > 0) throw invalid('no positional arguments', 'fit', args.positionals.join(' '));
+  for (const flag of MICRANET_FIT_FLAGS) if (values[flag] !== undefined) throw invalid('this flag only with --method micranet', `--${flag}`, values[flag]);
   const dataRoot = resolve(requiredStringFlag(values, 'data'));
   await access(dataRoot).catch((error: unknown) => {
     throw new InputFileError(dataRoot, 'the dataset folder is missing', { cause: error });
@@ -101,6 +110,8 @@ export const fitCommand: Command = {
   usage,
   options,
   async run(args, io) {
+    if (args.positionals.length > 0) throw invalid('no positional arguments', 'fit', args.positionals.join(' '));
+    if (choiceFlag(args.values, 'method', FIT_METHODS) === 'micranet') return runMicraNetFitCommand(args, io);
     const { config, out } = await resolveArgs(args, io.env);
     const onStage = (event: FitStageEvent): void => {
       if (event.status !== 'started') io.stderr.write(`fit: ${event.stage} ${event.status}${event.ms === undefined ? '' : ` (${(event.ms / 1000).toFixed(1)} s)`}\n`);

@@ -27,14 +27,14 @@ export interface FitMetrics {
 const stemOf = (path: string): string => basename(path, extname(path));
 
 /** Validation images of the split that have a ground-truth mask under DATA/masks (by stem), seeded subset. */
-async function heldBackImages(recorded: RecordedSplit, config: FitConfig): Promise<{ image: string; mask: string }[]> {
+export async function heldBackImages(recorded: RecordedSplit, config: Pick<FitConfig, 'dataRoot' | 'seed' | 'evalImages'>): Promise<{ image: string; mask: string }[]> {
   const names = await readdir(join(config.dataRoot, 'masks')).catch(() => [] as string[]);
   const masks = new Map(names.map((name) => [stemOf(name).replace(/_(mask|segmentation|lesion)$/i, ''), join(config.dataRoot, 'masks', name)]));
   const paths = [...new Set(recorded.val.map((path) => resolve(path)))].sort().filter((path) => masks.has(stemOf(path)));
   return createRng(config.seed + 7).shuffle(paths).slice(0, config.evalImages).sort().map((image) => ({ image, mask: masks.get(stemOf(image))! }));
 }
 
-const withoutRows = (summary: MetricsSummary): Summary => {
+export const withoutRows = (summary: MetricsSummary): Summary => {
   const { rows: _rows, ...rest } = summary;
   return rest;
 };
