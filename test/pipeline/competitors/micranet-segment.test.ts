@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MicraNetModel } from '../../../src/backbone/index.js';
 import { createImageTensor } from '../../../src/core/index.js';
-import { runMicraNetCompetitor, segmentWithMicraNet } from '../../../src/pipeline/competitors/index.js';
+import { chooseMicraNetClasses, runMicraNetCompetitor, segmentWithMicraNet } from '../../../src/pipeline/competitors/index.js';
 import { loadTinyMicraNet } from '../../backbone/cnn-fixture.js';
 
 // The whole chain on the tiny MICRA-Net of scripts/make-cnn-fixtures.py: model -> per-layer Grad-CAM ->
@@ -44,5 +44,21 @@ describe('MICRA-Net segmentation of one image', () => {
     const row = await runMicraNetCompetitor(large, model, { classes: [1] });
     expect(Object.keys(row)).toEqual(['micranet']);
     expect([...row.micranet!.data]).toEqual([...result.mask.data]);
+  });
+});
+
+describe('chooseMicraNetClasses', () => {
+  const p = (...values: number[]) => Float32Array.from(values);
+  it("'positive' keeps the classes above 0.5, as the original, and may keep none", () => {
+    expect(chooseMicraNetClasses(p(0.7, 0.2, 0.9), 'positive')).toEqual([0, 2]);
+    expect(chooseMicraNetClasses(p(0.3, 0.4), 'positive')).toEqual([]);
+  });
+  it("'positive-or-top' falls back to the most probable class when none passes 0.5", () => {
+    expect(chooseMicraNetClasses(p(0.3, 0.4), 'positive-or-top')).toEqual([1]);
+    expect(chooseMicraNetClasses(p(0.6, 0.4, 0.8), 'positive-or-top')).toEqual([0, 2]);
+  });
+  it('takes class indices as given and refuses one out of range', () => {
+    expect(chooseMicraNetClasses(p(0.1, 0.2), [1])).toEqual([1]);
+    expect(() => chooseMicraNetClasses(p(0.1, 0.2), [2])).toThrow(/a MICRA-Net class index/);
   });
 });

@@ -12,7 +12,7 @@ import { ensureOutputDir } from '../../output-dir.js';
 import { createProgressBar } from '../../progress-bar.js';
 
 /** Flags only `--method micranet` reads. */
-export const MICRANET_FIT_FLAGS = ['epochs', 'input-size', 'batch-size'] as const;
+export const MICRANET_FIT_FLAGS = ['epochs', 'input-size', 'batch-size', 'classes'] as const;
 /** Flags only the student's fit reads. */
 const STUDENT_ONLY_FLAGS = ['weights', 'teacher', 'rounds', 'hidden', 'corrections', 'cues', 'teacher-cues', 'cut', 'backbone'] as const;
 
@@ -25,7 +25,9 @@ about 10 minutes on 2 cores; default S = 256, batch 64 (the original's), 20 epoc
   --input-size S      network input side, a multiple of 8
   --batch-size N      images per Adam step
   --max-images N      training items (seeded subset of the training part)
-  --eval-images N     held-back images scored at the end`;
+  --eval-images N     held-back images scored at the end
+  --classes RULE      positive-or-top (default: the classes predicted positive, else the most probable one,
+                      as every image of these datasets holds the object) | positive (the original's rule)`;
 
 export async function runMicraNetFitCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const { values } = args;
@@ -39,7 +41,7 @@ export async function runMicraNetFitCommand(args: ParsedArgs, io: CliIo): Promis
   const config = resolveMicraNetFitConfig({
     dataset: requiredStringFlag(values, 'dataset'), dataRoot, fast: values.fast === true, seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
     ...(epochs ? { epochs } : {}), ...(inputSize ? { inputSize } : {}), ...(batchSize ? { batchSize } : {}), ...(trainItems ? { trainItems } : {}),
-    ...(evalImages === undefined ? {} : { evalImages }),
+    ...(evalImages === undefined ? {} : { evalImages }), ...(typeof values.classes === 'string' ? { classes: values.classes } : {}),
   });
   const out = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
   const onStage = (event: FitStageEvent): void => {

@@ -10,8 +10,9 @@ import {
   MicraNetModel, checkMicraNetStateDict, encodeSafetensors, float32Entry, parseSafetensors, resolveMicraNetConfig,
   type MicraNetConfig, type RunnerSessionOptions, type StateDict,
 } from '../../../backbone/index.js';
-import { InputFileError, ModelMismatchError, sha256Bytes, writeFileAtomic, writeJsonAtomic } from '../../../core/index.js';
+import { ensureOneOf, InputFileError, ModelMismatchError, sha256Bytes, writeFileAtomic, writeJsonAtomic } from '../../../core/index.js';
 import type { MicraNetEpochRecord } from './checkpoint.js';
+import { MICRANET_CLASS_RULES, type MicraNetClassRule } from './segment.js';
 
 export const MICRANET_MODEL_FILE = 'model.json';
 export const MICRANET_WEIGHTS_FILE = 'micranet.safetensors';
@@ -38,16 +39,21 @@ export interface MicraNetModelInfo {
   readonly input: { readonly range: '0-1'; readonly resize: 'square' };
   readonly weightsSha256: string;
   readonly training?: MicraNetTrainingRecord;
+  /** Which classes `segment --model` and `compare` segment; absent: the original's 'positive'. */
+  readonly segment?: { readonly classes: MicraNetClassRule };
 }
 
-export async function saveMicraNetModel(folder: string, model: { config: MicraNetConfig; classNames: readonly string[]; stateDict: StateDict; training?: MicraNetTrainingRecord }): Promise<MicraNetModelInfo> {
+export async function saveMicraNetModel(
+  folder: string,
+  model: { config: MicraNetConfig; classNames: readonly string[]; stateDict: StateDict; training?: MicraNetTrainingRecord; segment?: { classes: MicraNetClassRule } },
+): Promise<MicraNetModelInfo> {
   checkMicraNetStateDict(model.stateDict, model.config);
   if (model.classNames.length !== model.config.classes) throw new ModelMismatchError(`expected ${model.config.classes} class names for the MICRA-Net model but received ${model.classNames.length}`);
   const bytes = encodeSafetensors(new Map([...model.stateDict].map(([name, tensor]) => [name, float32Entry(tensor)])), { kind: MICRANET_KIND });
   await writeFileAtomic(join(folder, MICRANET_WEIGHTS_FILE), bytes);
   const info: MicraNetModelInfo = {
     kind: MICRANET_KIND, version: 1, config: model.config, classNames: [...model.classNames], input: { range: '0-1', resize: 'square' },
-    weightsSha256: sha256Bytes(bytes), ...(model.training ? { training: model.training } : {}),
+    weightsSha256: sha256Bytes(bytes), ...(model.training ? { training: model.training } : {}), ...(model.segment ? { segment: model.segment } : {}),
   };
   await writeJsonAtomic(join(folder, MICRANET_MODEL_FILE), info);
   return info;
@@ -68,6 +74,7 @@ export async function readMicraNetModel(folder: string): Promise<{ info: MicraNe
   const digest = sha256Bytes(bytes);
   if (digest !== info.weightsSha256) throw new InputFileError(weightsPath, `expected SHA-256 ${info.weightsSha256} (model.json) but received ${digest}`);
   const config = resolveMicraNetConfig(info.config);
+  if (info.segment !== undefined) ensureOneOf(info.segment?.classes, `segment.classes in ${infoPath}`, MICRANET_CLASS_RULES);
   const stateDict = parseSafetensors(bytes, weightsPath).tensors;
   checkMicraNetStateDict(stateDict, config, weightsPath);
   return { info: { ...info, config }, stateDict };

@@ -12,8 +12,24 @@ import { resizeImage } from '../../../data/index.js';
 import { blockMeanForeground, segmentLayerMaps, type LayerMapSegmentationOptions } from '../../../features/index.js';
 
 export interface MicraNetSegmentOptions extends LayerMapSegmentationOptions {
-  /** 'positive' (default): the classes with sigmoid(logit) > 0.5, as the original; or class indices, segmented whatever the prediction. */
-  readonly classes?: 'positive' | readonly number[];
+  /**
+   * 'positive' (default): the classes with sigmoid(logit) > 0.5, as the original; 'positive-or-top': those,
+   * or the most probable class when none passes 0.5 (for data where every image holds the object, so that an
+   * unsure network still segments, as ExplainSeg always does); or class indices, segmented whatever the prediction.
+   */
+  readonly classes?: MicraNetClassChoice;
+}
+
+export const MICRANET_CLASS_RULES = ['positive', 'positive-or-top'] as const;
+export type MicraNetClassRule = (typeof MICRANET_CLASS_RULES)[number];
+export type MicraNetClassChoice = MicraNetClassRule | readonly number[];
+
+/** The classes a rule picks from the sigmoid probabilities. */
+export function chooseMicraNetClasses(probabilities: Float32Array, choice: MicraNetClassChoice = 'positive'): number[] {
+  if (typeof choice !== 'string') return choice.map((c) => ensureInteger(c, 'a MICRA-Net class index', { min: 0, max: probabilities.length - 1 }));
+  const positive = [...probabilities.keys()].filter((c) => probabilities[c]! > 0.5);
+  if (positive.length > 0 || choice === 'positive') return positive;
+  return [probabilities.indexOf(Math.max(...probabilities))];
 }
 
 export interface MicraNetClassSegmentation {
@@ -55,9 +71,7 @@ export async function segmentWithMicraNet(image: ImageTensor, model: MicraNetMod
   const { inputSize: size, inputChannels: channels, classes } = model.config;
   const pixels = await micraNetInput(image, model.config);
   const probabilities = (await model.forward(pixels, 1)).map((logit) => 1 / (1 + Math.exp(-logit)));
-  const chosen = options.classes === undefined || options.classes === 'positive'
-    ? [...probabilities.keys()].filter((c) => probabilities[c]! > 0.5)
-    : options.classes.map((c) => ensureInteger(c, 'a MICRA-Net class index', { min: 0, max: classes - 1 }));
+  const chosen = chooseMicraNetClasses(probabilities, options.classes);
   const plane = size * size;
   const grey = createScalarMap(size, size, Float32Array.from({ length: plane }, (_, i) => {
     let sum = 0;

@@ -7,6 +7,7 @@
  */
 import { ensure, ensureInteger, ensureOneOf } from '../../../core/index.js';
 import { DATASET_KINDS, type DatasetKind, type LoadDatasetOptions } from '../../../data/index.js';
+import { MICRANET_CLASS_RULES, type MicraNetClassRule } from '../../competitors/index.js';
 
 export interface MicraNetFitConfig {
   readonly method: 'micranet';
@@ -25,6 +26,11 @@ export interface MicraNetFitConfig {
   readonly epochs: number;
   /** Held-back images (the split's validation part, with masks) scored at the end. */
   readonly evalImages: number;
+  /**
+   * Which classes the masks come from: 'positive-or-top' (default) segments the most probable class when none
+   * passes 0.5, as every image of these datasets holds the object; 'positive' is the original's rule.
+   */
+  readonly classes: MicraNetClassRule;
   readonly datasetOptions?: LoadDatasetOptions;
 }
 
@@ -39,6 +45,7 @@ export interface MicraNetFitInput {
   readonly batchSize?: number;
   readonly epochs?: number;
   readonly evalImages?: number;
+  readonly classes?: string;
   readonly datasetOptions?: LoadDatasetOptions;
 }
 
@@ -67,6 +74,7 @@ export function resolveMicraNetFitConfig(input: MicraNetFitInput): MicraNetFitCo
     batchSize: ensureInteger(input.batchSize ?? preset.batchSize, 'the MICRA-Net batch size (--batch-size)', { min: 1 }),
     epochs: ensureInteger(input.epochs ?? preset.epochs, 'the MICRA-Net epochs (--epochs)', { min: 1 }),
     evalImages: ensureInteger(input.evalImages ?? preset.evalImages, 'the held-back images scored (--eval-images)', { min: 0 }),
+    classes: ensureOneOf(input.classes ?? 'positive-or-top', 'the classes MICRA-Net segments (--classes)', MICRANET_CLASS_RULES),
     ...(input.datasetOptions ? { datasetOptions: input.datasetOptions } : {}),
   };
 }

@@ -63,7 +63,7 @@ async function scoreHeldBack(recorded: RecordedSplit, config: MicraNetFitConfig,
     for (const pair of pairs) {
       const [image, truth] = await Promise.all([readImage(pair.image), readMask(pair.mask)]);
       const started = performance.now();
-      const { mask } = await segmentWithMicraNet(image, model);
+      const { mask } = await segmentWithMicraNet(image, model, { classes: config.classes });
       times.push(performance.now() - started);
       metrics.add(mask, truth, stemOf(pair.image));
       progress.advance(1);
@@ -96,7 +96,8 @@ export async function runMicraNetFit(config: MicraNetFitConfig, options: MicraNe
   });
   const outputs = micraNetOutputsFor(dataset.classes);
   const { trainItems, validationItems, inputSize, batchSize, epochs } = config;
-  const info = await stages.run('train', { trainItems, validationItems, inputSize, batchSize, epochs, classNames: outputs.classNames }, {
+  // The class rule is recorded in model.json: changing it rewrites the folder from the finished checkpoint.
+  const info = await stages.run('train', { trainItems, validationItems, inputSize, batchSize, epochs, classNames: outputs.classNames, classes: config.classes }, {
     work: async () => {
       const sampleOptions = { classes: outputs.classNames.length, inputSize, targetOf: outputs.targetOf, ...progress };
       const trainPart = subsetOf(split.train, trainItems, config.seed);
@@ -108,7 +109,7 @@ export async function runMicraNetFit(config: MicraNetFitConfig, options: MicraNe
         checkpointPath: join(out, FIT_WORK_DIR, MICRANET_CHECKPOINT_FILE), ...threads, ...progress,
       });
       return saveMicraNetModel(out, {
-        config: trained.config, classNames: outputs.classNames, stateDict: trained.stateDict,
+        config: trained.config, classNames: outputs.classNames, stateDict: trained.stateDict, segment: { classes: config.classes },
         training: {
           seed: config.seed, epochs, bestEpoch: trained.bestEpoch, bestValidationLoss: trained.bestValidationLoss,
           positiveWeights: trained.positiveWeights, history: trained.history,
@@ -120,7 +121,7 @@ export async function runMicraNetFit(config: MicraNetFitConfig, options: MicraNe
   });
   const recorded = (await readRecordedSplit(splitPath))!;
   const metricsPath = join(out, 'metrics.json');
-  const metrics = await stages.run('evaluate', { evalImages: config.evalImages }, {
+  const metrics = await stages.run('evaluate', { evalImages: config.evalImages, classes: config.classes }, {
     work: async () => {
       const scored = await scoreHeldBack(recorded, config, { out, ...threads, ...progress });
       await writeJsonAtomic(metricsPath, scored);

@@ -23,12 +23,12 @@ function unionMap(maps: readonly ScalarMap[], rows: number, cols: number): Scala
 export async function micraNetSegmenter(modelDir: string, options: { threads?: number } = {}): Promise<ModelSegmenter> {
   const { info } = await readMicraNetModel(modelDir);
   return {
-    settings: { method: 'micranet', classes: 'positive' },
+    settings: { method: 'micranet', classes: info.segment?.classes ?? 'positive' },
     identity: { micranetSha256: info.weightsSha256 },
     weightFiles: { micranet: join(modelDir, MICRANET_WEIGHTS_FILE) },
     open: (use) => withMicraNetModel(modelDir, options.threads ? { threads: options.threads } : {}, (model) => use(async (image) => {
       const started = performance.now();
-      const result = await segmentWithMicraNet(image, model);
+      const result = await segmentWithMicraNet(image, model, { classes: info.segment?.classes ?? 'positive' });
       const best = result.probabilities.indexOf(Math.max(...result.probabilities));
       const maps = result.classes.flatMap((c) => (c.map ? [c.map] : []));
       return {
