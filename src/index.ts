@@ -9,6 +9,8 @@ export {
   VitModel, VIT_OUTPUTS, VIT_SMALL_16, DINOV2_SMALL_14, resolveVitConfig, loadBackbone, vitConfigFromStateDict,
   loadWeights, inferVitConfig, checkVitStateDict, fetchWeights, resolveWeightsPath, encodeSafetensors,
   type VitOutput, type VitOutputs, type VitModelOptions, type VitConfig, type VitBackbone, type StateDict, type NamedTensor, type LoadedWeights, type LoadedBackbone,
+  BACKBONE_KINDS, detectBackboneKind, loadExplainableBackbone, MobileNetV2Model, MobileNetV2Explainable, loadMobileNetV2, MOBILENETV2_NORMALISATION,
+  type BackboneKind, type BackboneConfig, type ExplainableModel, type ExplainableConfig, type LoadExplainableOptions, type LoadedExplainableBackbone, type MobileNetV2BackboneConfig,
 } from './backbone/index.js';
 
 export * from './data/index.js';

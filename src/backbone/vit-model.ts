@@ -4,8 +4,9 @@
  */
 import { ensure, ensureInteger, ensureOneOf, SizeMismatchError } from '../core/index.js';
 import { GraphSession, inputGradient, type SessionOptions, type Value } from '../graph/index.js';
+import type { BackboneKind } from './backbone-kind.js';
 import type { StateDict } from './state-dict.js';
-import { resolveInputSize, resolveVitConfig, type VitConfig } from './vit-config.js';
+import { backboneOf, resolveInputSize, resolveVitConfig, type VitConfig } from './vit-config.js';
 import { buildVitGraph, checkVitWeights, type LinearHead, type VitGraph } from './vit-graph.js';
 
 export type { LinearHead } from './vit-graph.js';
@@ -52,6 +53,16 @@ export class VitModel {
   /** Number of head classes (0 without a head). */
   get classes(): number {
     return this.options.head?.bias.length ?? 0;
+  }
+
+  /** The ViT family (ExplainableModel): 'vit-dino' or 'dinov2'. */
+  get kind(): BackboneKind {
+    return backboneOf(this.config);
+  }
+
+  /** A ViT always has its last block's attention (ExplainableModel). */
+  get hasAttention(): boolean {
+    return true;
   }
 
   /** pixels: [batch, 3, rows, cols] normalised; returns the requested arrays (see VitOutput for shapes). */

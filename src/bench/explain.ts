@@ -8,6 +8,7 @@ import { createImageTensor, createProgressTracker, createRng, ensureInteger, typ
 import type { QuadratureMethod } from '../attribution/index.js';
 import type { StateDict } from '../backbone/state-dict.js';
 import { VIT_SMALL_16, vitTensorShapes, type VitConfig } from '../backbone/vit-config.js';
+import type { ExplainableModel } from '../backbone/explainable-model.js';
 import { VitModel } from '../backbone/vit-model.js';
 import { loadWeights } from '../backbone/weights/index.js';
 import { IMAGENET_NORMALISATION, readImage } from '../data/index.js';
@@ -78,7 +79,7 @@ function randomHead(dim: number, seed: number): HeadModel {
   };
 }
 
-async function benchClassifier(options: ExplainBenchOptions, threads: number): Promise<{ model: VitModel; head: HeadModel; weights: string }> {
+async function benchClassifier(options: ExplainBenchOptions, threads: number): Promise<{ model: ExplainableModel; head: HeadModel; weights: string }> {
   if (options.weightsPath && options.headPath) {
     const { model, head } = await loadClassifier({ weightsPath: options.weightsPath, headPath: options.headPath, threads });
     return { model, head, weights: options.weightsPath };

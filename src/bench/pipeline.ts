@@ -10,6 +10,7 @@ import {
   createImageTensor, createProgressTracker, createRng, ensureInteger, type ImageTensor, type ProgressCallback,
 } from '../core/index.js';
 import { VIT_SMALL_16 } from '../backbone/vit-config.js';
+import type { ExplainableModel } from '../backbone/explainable-model.js';
 import { VitModel } from '../backbone/vit-model.js';
 import { loadWeights } from '../backbone/weights/index.js';
 import { IMAGENET_NORMALISATION, readImage } from '../data/index.js';
@@ -32,7 +33,7 @@ export interface PipelineBenchOptions {
   /** Settings to time, as partial configs over each variant (default: `default` = {} and `fast` = fastPreset). */
   readonly settings?: Readonly<Record<string, PartialPipelineConfig>>;
   /** A ready classifier (tests inject a tiny one); the caller disposes it. */
-  readonly classifier?: { readonly model: VitModel; readonly head: HeadModel; readonly weights: string };
+  readonly classifier?: { readonly model: ExplainableModel; readonly head: HeadModel; readonly weights: string };
   readonly onProgress?: ProgressCallback;
 }
 
@@ -76,7 +77,7 @@ function randomHead(dim: number, inputSize: number, seed: number): HeadModel {
   };
 }
 
-async function benchClassifier(options: PipelineBenchOptions, threads: number): Promise<{ model: VitModel; head: HeadModel; weights: string; owned: boolean }> {
+async function benchClassifier(options: PipelineBenchOptions, threads: number): Promise<{ model: ExplainableModel; head: HeadModel; weights: string; owned: boolean }> {
   if (options.classifier) return { ...options.classifier, owned: false };
   if (options.weightsPath && options.headPath) {
     const { model, head } = await loadClassifier({ weightsPath: options.weightsPath, headPath: options.headPath, threads });
@@ -103,7 +104,7 @@ export function syntheticBlobImage(seed: number, rows = 300, cols = 360): ImageT
 }
 
 /** Session builds (one per output set) are one-off costs, not per-image work: build the ones explainImage uses. */
-async function warmUp(model: VitModel): Promise<void> {
+async function warmUp(model: ExplainableModel): Promise<void> {
   const zeros = new Float32Array(3 * model.rows * model.cols);
   await model.forward(zeros, 1, ['logits', 'attention', 'patchTokens']);
   await model.forward(zeros, 1, ['logits']);
@@ -116,7 +117,7 @@ const round = (seconds: number): number => Math.round(seconds * 1e4) / 1e4;
 /** One setting over all images and runs: one explanation per (image, run), then the four variants' cuts on it. */
 async function timeSetting(
   images: readonly ImageTensor[],
-  classifier: { model: VitModel; head: HeadModel },
+  classifier: { model: ExplainableModel; head: HeadModel },
   options: { overrides: PartialPipelineConfig; runs: number; seed: number; advance: () => void },
 ): Promise<SettingSeconds> {
   const { model, head } = classifier;

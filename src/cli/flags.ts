@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
 import { ensureOneOf, invalid, parseNumberText } from '../core/index.js';
+import { BACKBONE_KINDS, type BackboneKind } from '../backbone/backbone-kind.js';
+import { resolveWeightsPath } from '../backbone/weights/index.js';
 import type { ParsedArgs } from './command.js';
 
 /**
@@ -70,4 +73,21 @@ export function weightsSearch(values: FlagValues, env: NodeJS.ProcessEnv): Weigh
     ...(env.EXPLAINSEG_WEIGHTS ? { env: env.EXPLAINSEG_WEIGHTS } : {}),
     ...(env.EXPLAINSEG_CACHE ? { cache: env.EXPLAINSEG_CACHE } : {}),
   };
+}
+
+/** --backbone: one of BACKBONE_KINDS (vit-dino, dinov2, mobilenetv2), or undefined when absent. */
+export function backboneFlag(values: FlagValues): BackboneKind | undefined {
+  return choiceFlag(values, 'backbone', BACKBONE_KINDS);
+}
+
+/**
+ * The absolute weights path for a backbone kind. A ViT is searched as `resolveWeightsPath` does (--weights,
+ * EXPLAINSEG_WEIGHTS, the cache); MobileNetV2 comes only from --weights, its folder of .npy files, since the
+ * environment and the cache hold the ViT. `why` names what asks for MobileNetV2 in the error.
+ */
+export async function resolveBackboneWeights(values: FlagValues, env: NodeJS.ProcessEnv, kind: BackboneKind | undefined, why = `--backbone ${kind}`): Promise<string> {
+  if (kind === 'mobilenetv2' && !stringFlag(values, 'weights')) {
+    throw invalid('--weights /path/to/mobilenetv2-imagenet (the folder of .npy files)', why, 'no --weights');
+  }
+  return resolve((await resolveWeightsPath(weightsSearch(values, env))).path);
 }

@@ -8,3 +8,4 @@ export * from './micranet-config.js';
 export * from './micranet-graph.js';
 export * from './micranet-trainer.js';
 export * from './micranet-model.js';
+export * from './mobilenetv2-explainable.js';

@@ -63,7 +63,17 @@ export class MobileNetV2Model {
     return this.options.head?.bias.length ?? 0;
   }
 
-  /** Rows and cols of the feature map (7 x 7 at 224). */
+  /** Input pixels per feature-map cell: the product of the convolution strides (32 for the ImageNet layout). */
+  get stride(): number {
+    return convSteps(this.layout).reduce((product, step) => product * step.stride, 1);
+  }
+
+  /** Inverted-residual blocks of the layout (16 for the ImageNet weights). */
+  get blocks(): number {
+    return this.layout.blocks.length;
+  }
+
+  /** Rows and cols of the feature map (7 x 7 at 224; rows / stride for a multiple of the stride). */
   get featureGrid(): { rows: number; cols: number } {
     let { rows, cols } = this;
     for (const step of convSteps(this.layout)) {

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { invalid } from '../../core/index.js';
 import { QUADRATURE_METHODS } from '../../attribution/index.js';
-import { resolveWeightsPath } from '../../backbone/weights/index.js';
 import { FEATURE_MAP_KINDS } from '../../features/index.js';
-import { resolveHeadFile } from '../../head/index.js';
-import { defaultConfig, mergeConfig, runExplainFolder, type ImageExplanation, type PartialPipelineConfig, type PipelineConfig } from '../../pipeline/index.js';
+import type { BackboneKind } from '../../backbone/index.js';
+import { loadHead, resolveHeadFile } from '../../head/index.js';
+import {
+  defaultConfig, headBackboneKind, mergeConfig, runExplainFolder, type ImageExplanation, type PartialPipelineConfig, type PipelineConfig,
+} from '../../pipeline/index.js';
 import { commandLine, type Command, type ParsedArgs } from '../command.js';
 import { readConfigFile } from '../config-flags.js';
-import { choiceFlag, integerFlag, numberFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
+import { backboneFlag, choiceFlag, integerFlag, numberFlag, requiredStringFlag, resolveBackboneWeights, stringFlag, type FlagValues } from '../flags.js';
 import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
@@ -17,14 +19,18 @@ const FEATURES = FEATURE_MAP_KINDS;
 const usage = `Usage: explainseg explain IMAGE... --head FILE --out DIR [--weights FILE] [options]
 
 Explain the classifier's prediction for each image (paper Sec. 3.3-3.5): Integrated Gradients smoothed
-by NoiseTunnel, reduced to a relevance map, plus the ViT feature map and their fusion. Writes per image
+by NoiseTunnel, reduced to a relevance map, plus the backbone's feature map and their fusion. The head
+decides the backbone (a ViT, or MobileNetV2, which needs --weights DIR and gives token-norm for the
+attention feature maps). Writes per image
 STEM.prediction.json, STEM.{relevance,feature,fused}.{png,f32,f32.json}, STEM.relevance-heatmap.png and
 STEM.{relevance,fused}-overlay.png, then summary.json and run.json. An unreadable image is reported and
 skipped; the exit status is then 1.
 
 Options:
-  --weights FILE     ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache
+  --weights FILE     ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache;
+                     for a MobileNetV2 head the folder of .npy files (required), e.g. /path/to/mobilenetv2-imagenet
   --head FILE        head.json written by 'explainseg train'
+  --backbone KIND    vit-dino | dinov2 | mobilenetv2: a check that the head was trained on this kind
   --out DIR          folder to write
   --n-steps N        Integrated Gradients path steps (default ${defaultConfig.explain.nSteps})
   --method M         ${QUADRATURE_METHODS.join(' | ')} (default ${defaultConfig.explain.method})
@@ -39,6 +45,7 @@ Options:
 const options = {
   weights: { type: 'string' },
   head: { type: 'string' },
+  backbone: { type: 'string' },
   out: { type: 'string' },
   'n-steps': { type: 'string' },
   method: { type: 'string' },
@@ -73,7 +80,17 @@ function flagConfig(values: FlagValues): PartialPipelineConfig {
   };
 }
 
-export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: PipelineConfig; images: string[]; outDir: string; weightsPath: string; headPath: string }> {
+export interface ResolvedExplain {
+  readonly config: PipelineConfig;
+  readonly images: string[];
+  readonly outDir: string;
+  readonly weightsPath: string;
+  readonly headPath: string;
+  /** The head's backbone kind (--backbone, when given, must agree with it). */
+  readonly backbone: BackboneKind;
+}
+
+export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<ResolvedExplain> {
   const { values } = args;
   if (args.positionals.length === 0) throw invalid('at least one IMAGE', 'explain', 'none');
   const head = requiredStringFlag(values, 'head');
@@ -82,8 +99,10 @@ export async function resolveExplainConfig(args: ParsedArgs, env: NodeJS.Process
   const fileConfig = configPath === undefined ? {} : await readConfigFile(configPath);
   const config = mergeConfig(defaultConfig, fileConfig, flagConfig(values));
   const headPath = await resolveHeadFile(resolve(head));
-  const weights = await resolveWeightsPath(weightsSearch(values, env));
-  return { config, images: args.positionals.map((image) => resolve(image)), outDir, weightsPath: resolve(weights.path), headPath };
+  const asked = backboneFlag(values);
+  const backbone = headBackboneKind(await loadHead(headPath), headPath, asked);
+  const weightsPath = await resolveBackboneWeights(values, env, backbone, asked ? `--backbone ${asked}` : `the head's ${backbone} backbone`);
+  return { config, images: args.positionals.map((image) => resolve(image)), outDir, weightsPath, headPath, backbone };
 }
 
 function resultLine(stem: string, explanation: ImageExplanation): string {
@@ -97,10 +116,10 @@ export const explainCommand: Command = {
   usage,
   options,
   async run(args, io) {
-    const { config, images, outDir, weightsPath, headPath } = await resolveExplainConfig(args, io.env);
+    const { config, images, outDir, weightsPath, headPath, backbone } = await resolveExplainConfig(args, io.env);
     const threads = integerFlag(args.values, 'threads', { min: 1 });
     const { done, failures } = await runExplainFolder(images, {
-      outDir, command: commandLine('explain', args), config, weightsPath, headPath, ...(threads === undefined ? {} : { threads }),
+      outDir, command: commandLine('explain', args), config, weightsPath, headPath, backbone, ...(threads === undefined ? {} : { threads }),
       onProgress: createProgressBar(io),
       onWarning: (warning) => io.stderr.write(`explainseg explain: warning: ${warning}\n`),
       onSkipped: (_, problem) => io.stderr.write(`explainseg explain: skipped ${problem}\n`),

@@ -1,33 +1,35 @@
 import { join, resolve } from 'node:path';
 import { ensureOneOf, invalid } from '../../core/index.js';
-import { resolveWeightsPath } from '../../backbone/weights/index.js';
 import { DATASET_KINDS, type LoadDatasetOptions } from '../../data/index.js';
 import type { ClassificationReport } from '../../head/index.js';
 import { FINETUNE_DEFAULTS, FINETUNE_SCHEDULES, trainHeadOnDataset, writeTrainingRun, type FinetuneRunSettings, type TrainHeadRunConfig } from '../../pipeline/index.js';
 import { FEATURE_KINDS } from '../../head/index.js';
 import type { Command, ParsedArgs } from '../command.js';
-import { choiceFlag, integerFlag, numberFlag, requiredStringFlag, stringFlag, weightsSearch, type FlagValues } from '../flags.js';
+import { backboneFlag, choiceFlag, integerFlag, numberFlag, requiredStringFlag, resolveBackboneWeights, stringFlag, type FlagValues } from '../flags.js';
 import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
 const usage = `Usage: explainseg train --dataset KIND --data DIR --out DIR [--weights FILE] [options]
 
-Train the linear classification head on frozen ViT features (paper Sec. 3.2), or with
---finetune-blocks N fine-tune the last N blocks, the final norm and the head together, and write
-head.json, report.json, report.md, learning-curves.svg and run.json into --out (fine-tuning also
-writes finetuned-blocks.safetensors, which head.json needs, and checkpoint.safetensors after every
-epoch: run the same command again after an interruption to resume).
+Train the linear classification head on frozen backbone features (paper Sec. 3.2): the ViT's CLS token,
+or MobileNetV2's pooled feature (--backbone mobilenetv2 --weights DIR). On a ViT, --finetune-blocks N
+fine-tunes the last N blocks, the final norm and the head together instead. Writes head.json, report.json,
+report.md, learning-curves.svg and run.json into --out (fine-tuning also writes
+finetuned-blocks.safetensors, which head.json needs, and checkpoint.safetensors after every epoch: run the
+same command again after an interruption to resume).
 
 Options:
   --dataset KIND         ${DATASET_KINDS.join(' | ')}
   --data DIR             the dataset folder
-  --weights FILE         ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache
+  --weights FILE         ViT weights (.pth, .safetensors, .npy); default EXPLAINSEG_WEIGHTS, then the cache;
+                         for MobileNetV2 the folder of .npy files (required), e.g. /path/to/mobilenetv2-imagenet
+  --backbone KIND        vit-dino | dinov2 | mobilenetv2 (default: what the weights hold; a different kind is an error)
   --out DIR              run folder to write
   --epochs N             head training epochs (default 100, with early stopping on validation)
   --lr X                 initial SGD learning rate (default 0.005)
   --batch-size N         SGD mini-batch of the head (default 32)
   --monitor WHAT         early stopping on validation loss (default) | balancedAccuracy (imbalanced sets)
-  --feature KIND         cls (default) | clsLast4
+  --feature KIND         cls (default) | clsLast4 (ViT only)
   --augment-epochs K     extract K augmented copies of the training set (default 0: none)
   --seed S               seed of split, subsampling, augmentation and SGD (default 0)
   --limit N              use only the first N images (quick runs)
@@ -35,7 +37,8 @@ Options:
   --skip-bad             skip unreadable or unlabelled files with a warning instead of failing
   --labels binary|three  PH2 labels (default binary: nevus vs melanoma)
   --patch-size N         patch side for kvasir-seg and monuseg (default: a quarter of the short side / 32)
-  --input-size N         backbone input side (default: the size the weights were trained at)
+  --input-size N         backbone input side (default: the size the weights were trained at; MobileNetV2: 224,
+                         a multiple of 32)
 
 Fine-tuning (paper Sec. 3.2; --epochs, --lr, --batch-size and --monitor apply too):
   --finetune-blocks N    fine-tune the last N ViT blocks with the head (default 0: frozen backbone)
@@ -50,6 +53,7 @@ const options = {
   dataset: { type: 'string' },
   data: { type: 'string' },
   weights: { type: 'string' },
+  backbone: { type: 'string' },
   out: { type: 'string' },
   epochs: { type: 'string' },
   lr: { type: 'string' },
@@ -109,14 +113,18 @@ function datasetOptions(values: FlagValues): LoadDatasetOptions {
   };
 }
 
-/** Flags to the resolved run config; weights by --weights, else EXPLAINSEG_WEIGHTS, else the cache, else a clear error. */
+/**
+ * Flags to the resolved run config; weights by --weights, else EXPLAINSEG_WEIGHTS, else the cache, else a
+ * clear error (MobileNetV2: --weights only, see resolveBackboneWeights).
+ */
 export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): Promise<{ config: TrainHeadRunConfig; outDir: string }> {
   const { values } = args;
   if (args.positionals.length > 0) throw invalid('no positional arguments', 'train', args.positionals.join(' '));
   const dataset = ensureOneOf(requiredStringFlag(values, 'dataset'), '--dataset', DATASET_KINDS);
   const dataRoot = resolve(requiredStringFlag(values, 'data'));
   const outDir = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
-  const weights = await resolveWeightsPath(weightsSearch(values, env));
+  const backbone = backboneFlag(values);
+  const weightsPath = await resolveBackboneWeights(values, env, backbone);
   const lr = numberFlag(values, 'lr', { min: Number.MIN_VALUE });
   const epochs = integerFlag(values, 'epochs', { min: 1 });
   const batchSize = integerFlag(values, 'batch-size', { min: 1 });
@@ -125,7 +133,7 @@ export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEn
   const monitor = stringFlag(values, 'monitor');
   const finetune = finetuneSettings(values);
   const config: TrainHeadRunConfig = {
-    dataset, dataRoot, weightsPath: resolve(weights.path),
+    dataset, dataRoot, weightsPath, ...(backbone ? { backbone } : {}),
     featureKind: ensureOneOf(stringFlag(values, 'feature') ?? 'cls', '--feature', FEATURE_KINDS),
     augmentEpochs: integerFlag(values, 'augment-epochs', { min: 0, fallback: 0 }),
     seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
@@ -138,6 +146,8 @@ export async function resolveTrainConfig(args: ParsedArgs, env: NodeJS.ProcessEn
     ...(monitor === undefined ? {} : { monitor: ensureOneOf(monitor, '--monitor', ['loss', 'balancedAccuracy'] as const) }),
     ...(finetune ? { finetune } : {}),
   };
+  if (backbone === 'mobilenetv2' && config.featureKind !== 'cls') throw invalid('cls with --backbone mobilenetv2 (its pooled feature)', '--feature', config.featureKind);
+  if (backbone === 'mobilenetv2' && finetune) throw invalid('0 with --backbone mobilenetv2 (fine-tuning needs a ViT)', '--finetune-blocks', String(finetune.blocks));
   if (finetune && config.featureKind !== 'cls') throw invalid(`cls with --finetune-blocks ${finetune.blocks}`, '--feature', config.featureKind);
   if (finetune && config.augmentEpochs !== 0) throw invalid(`0 with --finetune-blocks ${finetune.blocks} (fine-tuning augments every epoch)`, '--augment-epochs', String(config.augmentEpochs));
   return { config, outDir };
@@ -151,7 +161,7 @@ function summaryLine(part: string, report: ClassificationReport | null): string 
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train the classification head on frozen ViT features, or fine-tune the last blocks with it',
+  summary: 'train the classification head on frozen backbone features (ViT or MobileNetV2), or fine-tune the last ViT blocks with it',
   usage,
   options,
   async run(args, io) {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { InputFileError } from '../errors.js';
 
@@ -47,6 +47,34 @@ export async function sha256File(path: string): Promise<string> {
     throw new InputFileError(path, describeFileError(error), { cause: error });
   }
   return hash.digest('hex');
+}
+
+/**
+ * SHA-256 of a folder: of its sorted "relative/path<TAB>sha256<LF>" lines, one per file at any depth. For a
+ * flat folder of .npy files this is the digest loadWeights gives the folder (and a head records).
+ */
+export async function sha256Folder(path: string): Promise<string> {
+  const lines: string[] = [];
+  for (const file of (await filesUnder(path)).sort()) lines.push(`${file}\t${await sha256File(join(path, file))}\n`);
+  return sha256Bytes(lines.join(''));
+}
+
+/** SHA-256 of a file (sha256File) or of a folder (sha256Folder), such as a weights file or a .npy weights folder. */
+export async function sha256Path(path: string): Promise<string> {
+  const isFolder = await stat(path).then((info) => info.isDirectory(), () => false);
+  return isFolder ? sha256Folder(path) : sha256File(path);
+}
+
+/** Relative paths (with '/') of every file under a folder. */
+async function filesUnder(folder: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(join(folder, prefix), { withFileTypes: true }).catch((error: unknown) => {
+    throw new InputFileError(join(folder, prefix), describeFileError(error, 'a folder'), { cause: error });
+  });
+  const nested = await Promise.all(entries.map(async (entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? filesUnder(folder, relative) : entry.isFile() ? [relative] : [];
+  }));
+  return nested.flat();
 }
 
 export function sha256Bytes(data: Uint8Array | string): string {

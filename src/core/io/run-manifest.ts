@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File, writeJsonAtomic } from './files.js';
+import { sha256Path, writeJsonAtomic } from './files.js';
 
 /** What every run folder records so that a run can be understood and repeated: `run.json`. */
 export interface RunManifest {
@@ -24,7 +24,8 @@ export interface ManifestOptions {
   startedAt: Date;
   /** Files to fingerprint with SHA-256, by a name that says what they are. */
   inputFiles?: Record<string, string>;
-  weightFiles?: Record<string, string>;
+  /** Weights files or folders (a folder: sha256Folder), or their digest already computed (`{ path, sha256 }`, hex). */
+  weightFiles?: Record<string, string | { readonly path: string; readonly sha256: string }>;
   timingsMs?: Record<string, number>;
 }
 
@@ -37,8 +38,9 @@ export async function toolVersion(): Promise<string> {
   return cachedVersion;
 }
 
-async function fingerprint(files: Record<string, string> = {}): Promise<Record<string, string>> {
-  const entries = await Promise.all(Object.entries(files).map(async ([name, path]) => [name, `sha256:${await sha256File(path)}`] as const));
+async function fingerprint(files: NonNullable<ManifestOptions['weightFiles']> = {}): Promise<Record<string, string>> {
+  const digest = async (file: string | { readonly path: string; readonly sha256: string }): Promise<string> => (typeof file === 'string' ? sha256Path(file) : file.sha256);
+  const entries = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, `sha256:${await digest(file)}`] as const));
   return Object.fromEntries(entries);
 }
 

@@ -4,10 +4,10 @@
  * this table, so a new competitor is one entry here.
  */
 import type { ImageTensor, Mask } from '../../core/index.js';
-import type { VitModel } from '../../backbone/index.js';
+import type { ExplainableModel } from '../../backbone/index.js';
 import type { MicraNetModel } from '../../backbone/index.js';
 import { bestSingleMask, maskCutBaseline, tokenCutBaseline } from './cut-baselines.js';
-import { runMicraNetCompetitor } from './micranet/index.js';
+import { runMicraNetCompetitor, type MicraNetClassRule } from './micranet/index.js';
 import { ellipsePrior, otsuOnIntensity } from './references.js';
 
 export const COMPETITOR_NAMES = ['tokencut', 'tokencut-crf', 'maskcut', 'ellipse', 'otsu', 'micranet'] as const;
@@ -17,15 +17,17 @@ export const DEFAULT_COMPETITORS: readonly CompetitorName[] = ['tokencut', 'toke
 
 /** What a competitor may use: the classifier's backbone, MaskCut's own-resolution backbone, priors, the truth. */
 export interface CompetitorContext {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   /** The backbone at MaskCut's input size (CutLER: 480); present when 'maskcut' is run. */
-  readonly maskCutModel?: VitModel;
+  readonly maskCutModel?: ExplainableModel;
   /** Foreground fraction of the ellipse prior, taken from training masks only. */
   readonly ellipseFraction: number;
   /** Only for oracle rows that say so in their name (MaskCut's best single mask). */
   readonly groundTruth: Mask;
   /** A MICRA-Net trained on the dataset's training part (`micranetModel` of a compare dataset). */
   readonly micraNetModel?: MicraNetModel;
+  /** Which classes it segments (default the original's 'positive'). */
+  readonly micraNetClasses?: MicraNetClassRule;
 }
 
 export interface Competitor {
@@ -64,6 +66,6 @@ export const COMPETITORS: Readonly<Record<CompetitorName, Competitor>> = {
   },
   micranet: {
     needs: 'micranet-model',
-    run: (image, { micraNetModel }) => runMicraNetCompetitor(image, micraNetModel!),
+    run: (image, { micraNetModel, micraNetClasses }) => runMicraNetCompetitor(image, micraNetModel!, micraNetClasses ? { classes: micraNetClasses } : {}),
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The explain stage of Algorithm 1 for one image: predict, attribute the predicted class with Integrated
  * Gradients (Sundararajan et al. 2017) smoothed by NoiseTunnel (Smilkov et al. 2017), reduce to a relevance
- * map (paper Sec. 3.3), take a ViT feature map from the last block (Sec. 3.4) and fuse the two (Sec. 3.5).
+ * map (paper Sec. 3.3), take a feature map from the last block (Sec. 3.4) and fuse the two (Sec. 3.5).
+ * A backbone without attention (MobileNetV2) gives its attention feature maps as 'token-norm' instead.
  */
 import {
   createProgressTracker, createStopwatch, ensureOneOf, invalid, resizeMapBilinear,
@@ -10,20 +11,27 @@ import {
 import {
   createIntegratedGradients, createNoiseTunnel, relevanceMap, resolveBaseline, type AttributionMethod, type BaselineSpec, type GradientFn,
 } from '../../attribution/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
-import { featureMap, fuseRelevanceAndFeature } from '../../features/index.js';
+import { featureMap, fuseRelevanceAndFeature, type FeatureMapKind } from '../../features/index.js';
 import { softmax, type HeadModel, type TokenHead } from '../../head/index.js';
 import { EXPLAIN_SOURCES, type ExplainConfig, type PipelineConfig } from '../config/types.js';
 import { gradientFnFor } from '../model/gradient-fn.js';
 import { attributeTiles, tilesFor } from './explain-tiles.js';
+import { forwardOutputsFor } from './map-sources.js';
 import { tokenMapRelevance } from './patch-relevance.js';
 
-/** One forward session serves prediction, feature maps and the baseline score. */
-const FORWARD_OUTPUTS = ['logits', 'attention', 'patchTokens'] as const;
+/**
+ * The feature map a model can give for the configured kind: the attention kinds ('cls-attention',
+ * 'head-attention') need the last block's attention, so a model without it (a CNN) gives 'token-norm', the
+ * per-position norm of its last feature map (7 x 7 for MobileNetV2 at 224); 'token-norm' and 'pca' pass through.
+ */
+export function featureKindFor(kind: FeatureMapKind, model: Pick<ExplainableModel, 'hasAttention'>): FeatureMapKind {
+  return !model.hasAttention && (kind === 'cls-attention' || kind === 'head-attention') ? 'token-norm' : kind;
+}
 
 export interface ExplainContext {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   /** Supplies the class names and the normalisation the head was trained with. */
   readonly head: HeadModel;
   readonly config: PipelineConfig;
@@ -55,7 +63,7 @@ export interface ImageExplanation {
   readonly convergence: ConvergenceStats;
   /** Relevance in [0, 1] at the backbone input size and at the original image size. */
   readonly relevance: { readonly input: ScalarMap; readonly original: ScalarMap };
-  /** The ViT feature map in [0, 1] on the patch grid and at the original size. */
+  /** The feature map in [0, 1] on the patch grid and at the original size (see featureKindFor). */
   readonly feature: { readonly patch: ScalarMap; readonly original: ScalarMap };
   /** Relevance x feature, renormalised, at the original size. */
   readonly fused: ScalarMap;
@@ -101,6 +109,8 @@ function attributionMethod(gradientFn: GradientFn, context: { explain: ExplainCo
  * explains overlapping tiles at the training patch scale and stitches them (explain-tiles.ts), with prediction,
  * target, feature map and fusion still from the whole resized image. Progress is one 'explain' event per
  * gradient batch, `total` = gradientEvaluationsPerImage(config.explain) (times the tile count for 'tiles').
+ * On a model without attention (`model.hasAttention` false, e.g. MobileNetV2) the fusion's 'cls-attention'
+ * and 'head-attention' feature maps are replaced by 'token-norm' (featureKindFor).
  *
  * @example const result = await explainImage(await readImage('lesion.png'), { model, head, config: resolveConfig() });
  */
@@ -113,7 +123,7 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
   const pixels = imageToBatch([resized], head.normalisation);
   laps.lap('resize');
 
-  const forward = await model.forward(pixels, 1, FORWARD_OUTPUTS);
+  const forward = await model.forward(pixels, 1, forwardOutputsFor(model));
   const logits = forward.logits!;
   const probabilities = softmax(logits, model.classes);
   const predictedClass = argmax(probabilities);
@@ -137,8 +147,8 @@ export async function explainImage(image: ImageTensor, context: ExplainContext, 
     ? await explainTiled(image, { model, head, config, gradientFn: counted, baseline, target: targetClass, seed, laps })
     : await explainResized({ data: pixels, channels: 3, rows: model.rows, cols: model.cols }, { model, config, gradientFn: counted, baseline, target: targetClass, seed, laps, score: logits[targetClass]!, original: image });
 
-  const block = { ...grid, attention: forward.attention!, patchTokens: forward.patchTokens! };
-  const featurePatch = featureMap(block, { kind: config.fusion.feature, head: config.fusion.head, outputSize: image }).patch;
+  const block = { ...grid, ...(forward.attention ? { attention: forward.attention } : {}), patchTokens: forward.patchTokens! };
+  const featurePatch = featureMap(block, { kind: featureKindFor(config.fusion.feature, model), head: config.fusion.head, outputSize: image }).patch;
   const featureOriginal = resizeMapBilinear(featurePatch, image.rows, image.cols);
   const fused = fuseRelevanceAndFeature(attributed.relevance.original, featureOriginal).fused;
   laps.lap('fusion');
@@ -171,7 +181,7 @@ function tokenRelevanceFor(
 }
 
 interface AttributionSettings {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   readonly config: PipelineConfig;
   readonly gradientFn: GradientFn;
   readonly baseline: BaselineSpec;
@@ -228,9 +238,9 @@ async function explainTiled(image: ImageTensor, settings: AttributionSettings & 
  * Delta statistics. F(x) comes from the prediction forward pass and F(x') from one more pass through the
  * same session, so the denominator costs a forward, not a gradient.
  */
-async function convergenceStats(model: VitModel, path: { input: ImageTensor; baseline: BaselineSpec; target: number; score: number; deltas: Float32Array | undefined }): Promise<ConvergenceStats> {
+async function convergenceStats(model: ExplainableModel, path: { input: ImageTensor; baseline: BaselineSpec; target: number; score: number; deltas: Float32Array | undefined }): Promise<ConvergenceStats> {
   const baseline = resolveBaseline(path.input, path.baseline);
-  const { logits } = await model.forward(baseline.data, 1, FORWARD_OUTPUTS);
+  const { logits } = await model.forward(baseline.data, 1, forwardOutputsFor(model));
   const scoreDifference = path.score - logits![path.target]!;
   const deltas = Array.from(path.deltas ?? []);
   const meanAbsDelta = deltas.length === 0 ? 0 : deltas.reduce((sum, delta) => sum + Math.abs(delta), 0) / deltas.length;

@@ -14,7 +14,7 @@ import {
 import {
   normalizeByCumulativeSum, reduceChannels, resolveBaseline, smoothMap, type AttributionMethod, type BaselineSpec, type GradientFn,
 } from '../../attribution/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 import { cropImage, imageToBatch, patchSizeFor, resizeImage, type ChannelNormalisation, type CropRect } from '../../data/index.js';
 import type { PipelineConfig } from '../config/types.js';
 
@@ -115,7 +115,7 @@ export function tilesFor(size: { rows: number; cols: number }, config: Pick<Pipe
 }
 
 export interface TiledAttributionContext {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   readonly normalisation: ChannelNormalisation;
   readonly config: PipelineConfig;
   /** The class attributed on every tile (the whole image's prediction, or the configured target). */
@@ -188,7 +188,7 @@ async function tileInputs(image: ImageTensor, crops: readonly CropRect[], contex
 }
 
 /** F(tile) - F(baseline tile) for the target, from one forward pass over the tiles and their baselines. */
-async function baselineScoreDifferences(model: VitModel, inputs: readonly ImageTensor[], context: TiledAttributionContext): Promise<number[]> {
+async function baselineScoreDifferences(model: ExplainableModel, inputs: readonly ImageTensor[], context: TiledAttributionContext): Promise<number[]> {
   const size = inputs[0]!.data.length;
   const pixels = new Float32Array(2 * inputs.length * size);
   inputs.forEach((input, t) => {

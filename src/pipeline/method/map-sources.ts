@@ -6,11 +6,13 @@
  * multiple-instance token head's maps, and the trivial references (a centred radial prior, the grey level).
  */
 import { createScalarMap, resizeMapBilinear, type ImageTensor, type PatchGrid, type ScalarMap } from '../../core/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
 import { FEATURE_MAP_KINDS, featureMap, type FeatureMapKind } from '../../features/index.js';
 import { predictHead, tokenLogits, type HeadModel, type TokenHead } from '../../head/index.js';
 import { toGrayscale } from '../../postprocess/index.js';
+
+const ATTENTION_KINDS: readonly FeatureMapKind[] = ['cls-attention', 'head-attention'];
 
 export const CLASSIFIER_MAP_SOURCES = [...FEATURE_MAP_KINDS, 'patch-logits', 'token-head'] as const;
 export const REFERENCE_MAP_SOURCES = ['centre-prior', 'intensity-bright', 'intensity-dark'] as const;
@@ -38,19 +40,29 @@ export function tokenEvidenceMap(logits: Float32Array, options: { classes: numbe
 /** The last block's arrays of one image, from one forward pass (shapes in features/vit-maps.ts). */
 export interface LastBlock {
   readonly grid: PatchGrid;
-  readonly attention: Float32Array;
+  /** Absent for a model without attention (a CNN): its attention maps are then left out. */
+  readonly attention?: Float32Array;
   readonly patchTokens: Float32Array;
   /** The head's logits of the whole image. */
   readonly logits: Float32Array;
 }
 
-export async function lastBlockOf(image: ImageTensor, context: { model: VitModel; head: Pick<HeadModel, 'normalisation'> }): Promise<LastBlock> {
+/**
+ * The outputs of the one forward pass that serves prediction, the feature maps and the baseline score
+ * (explainImage, lastBlockOf: one onnxruntime session); no attention request to a model without it.
+ */
+export function forwardOutputsFor(model: Pick<ExplainableModel, 'hasAttention'>): readonly ('logits' | 'attention' | 'patchTokens')[] {
+  return model.hasAttention ? ['logits', 'attention', 'patchTokens'] : ['logits', 'patchTokens'];
+}
+
+export async function lastBlockOf(image: ImageTensor, context: { model: ExplainableModel; head: Pick<HeadModel, 'normalisation'> }): Promise<LastBlock> {
   const { model } = context;
   const resized = await resizeImage(image, model.rows, model.cols);
   // The same output set as explainImage's prediction pass, so both use one onnxruntime session.
-  const out = await model.forward(imageToBatch([resized], context.head.normalisation), 1, ['logits', 'attention', 'patchTokens']);
+  const out = await model.forward(imageToBatch([resized], context.head.normalisation), 1, forwardOutputsFor(model));
   const patch = model.config.patchSize;
-  return { grid: { rows: model.rows / patch, cols: model.cols / patch }, attention: out.attention!, patchTokens: out.patchTokens!, logits: out.logits! };
+  const grid = { rows: model.rows / patch, cols: model.cols / patch };
+  return { grid, ...(out.attention ? { attention: out.attention } : {}), patchTokens: out.patchTokens!, logits: out.logits! };
 }
 
 export interface ClassifierMapContext {
@@ -65,11 +77,13 @@ export interface ClassifierMapContext {
 /**
  * The maps a forward pass gives, on the patch grid (unnormalised; the map scores depend on order only).
  * 'patch-logits' needs a head on the final CLS ('cls' features: the patch tokens share its LayerNorm);
- * 'token-head' needs a token head. Sources that cannot be computed are left out.
+ * 'token-head' needs a token head; the attention maps need the attention (a CNN has none). Sources that
+ * cannot be computed are left out.
  */
 export function classifierMaps(block: LastBlock, context: ClassifierMapContext): Partial<Record<MapSourceName, ScalarMap>> {
   const maps: Partial<Record<MapSourceName, ScalarMap>> = {};
-  for (const kind of FEATURE_MAP_KINDS) maps[kind] = featureMap({ ...block.grid, ...block }, { kind: kind as FeatureMapKind, head: context.attentionHead ?? 0, outputSize: block.grid }).patch;
+  const kinds = FEATURE_MAP_KINDS.filter((kind) => block.attention !== undefined || !ATTENTION_KINDS.includes(kind));
+  for (const kind of kinds) maps[kind] = featureMap({ ...block.grid, ...block }, { kind: kind as FeatureMapKind, head: context.attentionHead ?? 0, outputSize: block.grid }).patch;
   const classes = context.head.head.classes.length;
   if (context.head.featureKind === 'cls') {
     maps['patch-logits'] = tokenEvidenceMap(predictHead(context.head.head, block.patchTokens), { classes, target: context.target, grid: block.grid });

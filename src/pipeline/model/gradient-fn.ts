@@ -1,12 +1,13 @@
 /**
- * The GradientFn contract of src/attribution over a VitModel with a head attached: a one-hot seed per sample
- * makes the model's single backward pass return d logits[target] / d pixels; scores are logits[target].
+ * The GradientFn contract of src/attribution over an ExplainableModel (a ViT, or a CNN through its adapter)
+ * with a head attached: a one-hot seed per sample makes the model's single backward pass return
+ * d logits[target] / d pixels; scores are logits[target].
  */
 import { ensureInteger } from '../../core/index.js';
 import type { GradientFn } from '../../attribution/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 
-export function gradientFnFor(model: VitModel): GradientFn {
+export function gradientFnFor(model: ExplainableModel): GradientFn {
   return async (inputs, batch, targets) => {
     const classes = model.classes;
     const seed = new Float32Array(batch * classes);

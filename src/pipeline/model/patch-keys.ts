@@ -5,18 +5,18 @@
 import {
   createImageTensor, createStopwatch, ensure, ensureImage, ensureInteger, SizeMismatchError, type ImageTensor,
 } from '../../core/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 import { IMAGENET_NORMALISATION, imageToBatch, resizeImage, type ChannelNormalisation } from '../../data/index.js';
 import type { PatchGrid } from '../../core/index.js';
 
 /**
  * Keys of the last block for a batch of normalised pixels [batch, 3, rows, cols]: [batch, heads, 1 + N, headDim]
- * with the CLS token first. Injected so tests can plant objects; the default is `VitModel.forward(..., ['keys'])`.
+ * with the CLS token first. Injected so tests can plant objects; the default is `model.forward(..., ['keys'])`.
  */
 export type KeysFn = (pixels: Float32Array, batch: number) => Promise<Float32Array>;
 
 /** The default KeysFn: one forward run of the model asking only for the keys. */
-export function vitKeysFn(model: VitModel): KeysFn {
+export function vitKeysFn(model: ExplainableModel): KeysFn {
   return async (pixels, batch) => {
     const { keys } = await model.forward(pixels, batch, ['keys']);
     ensure(keys !== undefined, 'keys from the backbone', 'the forward output', keys);
@@ -70,7 +70,7 @@ export function asThreeChannels(image: ImageTensor): ImageTensor {
 }
 
 export interface PatchKeysRequest {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   /** Default ImageNet mean/std, the backbone's pre-training normalisation. */
   readonly normalisation?: ChannelNormalisation;
   /** Default `vitKeysFn(model)`. */

@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ensure, ensureInteger, ensureOneOf, InputFileError, InvalidArgumentError } from '../../core/index.js';
+import { ensure, ensureInteger, ensureOneOf, InputFileError, InvalidArgumentError, ModelMismatchError } from '../../core/index.js';
+import { BACKBONE_KINDS, backboneKindOfConfig, type BackboneKind } from '../../backbone/index.js';
 import { DATASET_KINDS, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
-import { resolveHeadFile } from '../../head/index.js';
+import { loadHead, resolveHeadFile } from '../../head/index.js';
 import { variantNames, type PartialPipelineConfig, type VariantName } from '../config/index.js';
 import { COMPETITOR_NAMES, COMPETITORS, DEFAULT_COMPETITORS, type CompetitorName } from '../competitors/index.js';
 
@@ -19,6 +20,10 @@ export interface CompareDataset {
   readonly data: string;
   /** head.json from `explainseg train` on this dataset. */
   readonly head: string;
+  /** The backbone kind of ExplainSeg's head and backbone here; checked against the head before any work. Default the head's. */
+  readonly backbone?: BackboneKind;
+  /** Weights of this dataset's backbone (e.g. the MobileNetV2 .npy folder); default the config's `weights`. */
+  readonly weights?: string;
   /** token-head.json from `explainseg train-token-head`, for explain.source 'token-head'. */
   readonly tokenHead?: string;
   /** A MICRA-Net model folder trained on this dataset's training part (needed by the 'micranet' competitor). */
@@ -76,6 +81,8 @@ export async function readCompareConfig(path: string): Promise<CompareConfig> {
       kind: ensureOneOf(d.kind, `datasets[${i}].kind in the compare config`, DATASET_KINDS),
       data: at(d.data, `datasets[${i}].data in the compare config`),
       head: at(d.head, `datasets[${i}].head in the compare config`),
+      ...(d.backbone === undefined ? {} : { backbone: ensureOneOf(d.backbone, `datasets[${i}].backbone in the compare config`, BACKBONE_KINDS) }),
+      ...(d.weights === undefined ? {} : { weights: at(d.weights, `datasets[${i}].weights in the compare config`) }),
       ...(d.tokenHead ? { tokenHead: at(d.tokenHead, `datasets[${i}].tokenHead in the compare config`) } : {}),
       ...(d.micranetModel ? { micranetModel: at(d.micranetModel, `datasets[${i}].micranetModel in the compare config`) } : {}),
       ...(d.studentModel ? { studentModel: at(d.studentModel, `datasets[${i}].studentModel in the compare config`) } : {}),
@@ -92,9 +99,31 @@ export async function resolveCompareHeads(config: CompareConfig): Promise<Compar
   return { ...config, datasets };
 }
 
-/** Every competitor that needs a model trained for a dataset has one, checked before any work. */
+/**
+ * Every competitor that needs a model trained for a dataset has one, and MaskCut's input side suits each
+ * dataset's backbone (a multiple of MobileNetV2's stride 32), checked before any work.
+ */
 export function ensureCompetitorModels(config: CompareConfig): void {
   const needsMicraNet = config.competitors.some((name) => COMPETITORS[name].needs === 'micranet-model');
   const missing = needsMicraNet ? config.datasets.filter((d) => !d.micranetModel).map((d) => d.name) : [];
   if (missing.length > 0) throw new InvalidArgumentError(`the 'micranet' competitor needs a trained model: give "micranetModel" (a model folder) for dataset(s) ${missing.join(', ')} in the compare config`);
+  const needsMaskCut = config.competitors.some((name) => COMPETITORS[name].needs === 'maskcut-backbone');
+  const cnn = config.datasets.filter((d) => d.backbone === 'mobilenetv2').map((d) => d.name);
+  if (needsMaskCut && cnn.length > 0 && config.maskCutInputSize % 32 !== 0) {
+    throw new InvalidArgumentError(`expected a multiple of 32 (MobileNetV2's stride, datasets ${cnn.join(', ')}) for maskCutInputSize in the compare config but received ${config.maskCutInputSize}`);
+  }
+}
+
+/**
+ * Each dataset's `backbone` agrees with the kind its head was trained on (read from head.json, no weights
+ * loaded), so a mismatch stops the comparison before any dataset is worked on. Heads must be resolved files.
+ */
+export async function ensureCompareBackbones(config: CompareConfig): Promise<void> {
+  for (const dataset of config.datasets) {
+    if (dataset.backbone === undefined) continue;
+    const kind = backboneKindOfConfig((await loadHead(dataset.head)).backbone.config);
+    if (kind !== dataset.backbone) {
+      throw new ModelMismatchError(`dataset ${dataset.name} in the compare config names the backbone ${dataset.backbone}, but its head ${dataset.head} was trained on a ${kind} backbone`);
+    }
+  }
 }

@@ -109,6 +109,7 @@ export function comparisonSetup(config: CompareConfig): string[] {
     `explanation: Integrated Gradients (${e.method}, ${e.nSteps} steps, ${e.baseline} baseline) x NoiseTunnel (${e.ntType}, ${e.ntSamples} samples, stdev ${e.stdevs}), seed ${config.seed}`,
     `variants: ${config.variants.join(', ')}; DenseCRF ${shared.crf.enabled ? `on (${shared.crf.iterations} iterations, at most ${shared.crf.maxSide} px)` : 'off'}`,
     `competitors: ${config.competitors.join(', ')}; MaskCut at ${config.maskCutInputSize}x${config.maskCutInputSize}`,
+    ...config.datasets.filter((d) => d.backbone || d.weights).map((d) => `${d.name} backbone: ${d.backbone ?? "the head's"} (${d.weights ?? config.weights})`),
     ...config.datasets.filter((d) => d.pipeline).map((d) => `${d.name} overrides: ${JSON.stringify(d.pipeline)}`),
   ];
 }
@@ -119,7 +120,10 @@ export async function writeComparisonRun(config: CompareConfig, results: readonl
   const markdown = await writeComparison(config.out, results, scores, { command: run.command, setup: comparisonSetup(config) });
   await writeRunManifest(config.out, {
     command: run.command, config, seed: config.seed, startedAt: run.startedAt,
-    weightFiles: { backbone: config.weights, ...Object.fromEntries(config.datasets.map((d) => [`head:${d.name}`, d.head])) },
+    weightFiles: {
+      backbone: config.weights, ...Object.fromEntries(config.datasets.map((d) => [`head:${d.name}`, d.head])),
+      ...Object.fromEntries(config.datasets.filter((d) => d.weights).map((d) => [`backbone:${d.name}`, d.weights!])),
+    },
     timingsMs: { total: Date.now() - run.startedAt.getTime() },
   });
   return markdown;

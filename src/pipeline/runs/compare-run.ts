@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import {
   createProgressTracker, createStopwatch, InputFileError, sha256File, SizeMismatchError, type ImageTensor, type Mask, type ProgressCallback, type Stopwatch,
 } from '../../core/index.js';
-import { loadBackbone, type MicraNetModel, type VitModel } from '../../backbone/index.js';
+import { loadExplainableBackbone, type ExplainableModel, type MicraNetModel } from '../../backbone/index.js';
 import { readImage, readMask, writeMaskPng } from '../../data/index.js';
 import { ensureCompatibleTokenHead, loadTokenHead, type TokenHead } from '../../head/index.js';
 import { confusionCounts, type ConfusionCounts } from '../../metrics/index.js';
-import { COMPETITORS, fractionFromMasks, loadMicraNetModel, MICRANET_WEIGHTS_FILE, type CompetitorName } from '../competitors/index.js';
+import { COMPETITORS, fractionFromMasks, loadMicraNetModel, MICRANET_MODEL_FILE, type CompetitorName, type MicraNetClassRule } from '../competitors/index.js';
 import { resolveConfig, type PipelineConfig, type VariantName } from '../config/index.js';
 import { readRecordedSplit, selectScoredImages, type ScoredImage } from '../evaluation/index.js';
 import { explainImage, patchKeysIfNeeded, segmentFromExplanation } from '../method/index.js';
@@ -43,8 +43,10 @@ interface DatasetContext {
   readonly classifier: Classifier;
   /** For explain.source 'token-head'. */
   readonly tokenHead?: TokenHead;
-  readonly maskCutModel?: VitModel;
+  readonly maskCutModel?: ExplainableModel;
   readonly micraNetModel?: MicraNetModel;
+  /** The classes the MICRA-Net segments (its model folder's rule). */
+  readonly micraNetClasses?: MicraNetClassRule;
   /** The fitted student of `studentModel`, on the classifier's backbone; `sha256` covers student.json and model.json (its cues). */
   readonly student?: { readonly context: Omit<StudentContext, 'model' | 'head'>; readonly sha256: string };
   readonly variants: { name: VariantName; config: PipelineConfig }[];
@@ -64,11 +66,14 @@ export async function runComparison(config: CompareConfig, onProgress?: Progress
 }
 
 async function datasetContext(config: CompareConfig, dataset: CompareDataset, trainingMasks: readonly string[]): Promise<DatasetContext> {
-  const classifier = await loadClassifier({ weightsPath: config.weights, headPath: dataset.head });
+  const weightsPath = dataset.weights ?? config.weights;
+  const classifier = await loadClassifier({ weightsPath, headPath: dataset.head, ...(dataset.backbone ? { backbone: dataset.backbone } : {}) });
   const needsMaskCut = config.competitors.some((name) => COMPETITORS[name].needs === 'maskcut-backbone');
-  const maskCutModel = needsMaskCut ? (await loadBackbone(config.weights, { inputSize: config.maskCutInputSize })).model : undefined;
+  const maskCutModel = needsMaskCut ? (await loadExplainableBackbone(weightsPath, { inputSize: config.maskCutInputSize, backbone: classifier.kind })).model : undefined;
   const needsMicraNet = config.competitors.some((name) => COMPETITORS[name].needs === 'micranet-model');
-  const micraNetModel = needsMicraNet && dataset.micranetModel ? (await loadMicraNetModel(dataset.micranetModel)).model : undefined;
+  const micraNet = needsMicraNet && dataset.micranetModel ? await loadMicraNetModel(dataset.micranetModel) : undefined;
+  const micraNetModel = micraNet?.model;
+  const micraNetClasses = micraNet?.info.segment?.classes;
   const masks = await Promise.all(trainingMasks.map((path) => readMask(path)));
   const variants = config.variants.map((name) => ({ name, config: resolveConfig(name, config.pipeline, dataset.pipeline ?? {}, { seed: config.seed }) }));
   const first = variants[0]!.config;
@@ -77,7 +82,7 @@ async function datasetContext(config: CompareConfig, dataset: CompareDataset, tr
   if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
   const student = dataset.studentModel ? await loadStudentForCompare(dataset.studentModel, classifier) : undefined;
   return {
-    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(student ? { student } : {}), ...(micraNetModel ? { micraNetModel } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
+    classifier, ...(maskCutModel ? { maskCutModel } : {}), ...(student ? { student } : {}), ...(micraNetModel ? { micraNetModel } : {}), ...(micraNetClasses ? { micraNetClasses } : {}), ...(tokenHead ? { tokenHead: tokenHead.head } : {}), variants, competitors: config.competitors,
     ellipseFraction: masks.length > 0 ? fractionFromMasks(masks) : 0.15,
     outDir, explanations: new ExplanationCache(join(outDir, 'explanations')),
     explainIdentity: {
@@ -99,7 +104,7 @@ async function compareDataset(config: CompareConfig, dataset: CompareDataset, on
   const identity = {
     pipeline: context.variants, competitors: config.competitors, weights: context.classifier.backboneSha256,
     head: context.explainIdentity.head, maskCutInputSize: config.maskCutInputSize, ellipseFraction: context.ellipseFraction,
-    ...(context.micraNetModel && dataset.micranetModel ? { micranet: await sha256File(join(dataset.micranetModel, MICRANET_WEIGHTS_FILE)) } : {}),
+    ...(context.micraNetModel && dataset.micranetModel ? { micranet: await sha256File(join(dataset.micranetModel, MICRANET_MODEL_FILE)) } : {}),
     ...(context.student ? { student: context.student.sha256 } : {}),
   };
   const progress = createProgressTracker(`compare ${dataset.name}`, subset.images.length, onProgress);
@@ -196,7 +201,7 @@ async function runCompetitors(pixels: ImageTensor, gt: Mask, context: DatasetCon
   const competitorContext = {
     model: context.classifier.model, ellipseFraction: context.ellipseFraction, groundTruth: gt,
     ...(context.maskCutModel ? { maskCutModel: context.maskCutModel } : {}),
-    ...(context.micraNetModel ? { micraNetModel: context.micraNetModel } : {}),
+    ...(context.micraNetModel ? { micraNetModel: context.micraNetModel } : {}), ...(context.micraNetClasses ? { micraNetClasses: context.micraNetClasses } : {}),
   };
   for (const name of context.competitors) {
     const masks = await io.clock.time(name, () => COMPETITORS[name].run(pixels, competitorContext));

@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
-  createRng, createStopwatch, ensureInteger, sha256File, writeRunManifest, WeightsError, type ProgressCallback,
+  createRng, createStopwatch, ensureInteger, sha256File, sha256Path, writeRunManifest, WeightsError, type ProgressCallback,
 } from '../../core/index.js';
 import { resolveWeightsPath } from '../../backbone/index.js';
 import { DATASET_KINDS, type DatasetKind } from '../../data/index.js';
@@ -210,7 +210,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const clock = createPhaseClock(options.onPhase);
   clock.start('weights', `weights ${options.weightsPath}: checking`);
   const identity: HeadIdentity = {
-    weightsSha256: await sha256File(options.weightsPath), dataset: options.dataset, dataRoot: resolve(options.dataRoot),
+    weightsSha256: await sha256Path(options.weightsPath), dataset: options.dataset, dataRoot: resolve(options.dataRoot),
     seed: config.seed, inputSize: config.inputSize, trainItems: options.trainItems ?? null,
   };
   const student = (options.method ?? 'student') === 'student';

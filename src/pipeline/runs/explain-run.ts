@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import {
   createProgressTracker, createStopwatch, ExplainSegError, writeJsonAtomic, writeRunManifest, type ProgressCallback,
 } from '../../core/index.js';
+import type { BackboneKind } from '../../backbone/index.js';
 import { readImageChecked } from '../../data/index.js';
 import type { PipelineConfig } from '../config/index.js';
 import { explainImage, gradientEvaluationsPerImage, type ImageExplanation } from '../method/index.js';
@@ -21,6 +22,8 @@ export interface ExplainRunOptions {
   readonly config: PipelineConfig;
   readonly weightsPath: string;
   readonly headPath: string;
+  /** The backbone kind expected; the head decides, and a different one is a ModelMismatchError. */
+  readonly backbone?: BackboneKind;
   readonly threads?: number;
   readonly onProgress?: ProgressCallback;
   /** Each warning of reading an image, and each image skipped, as it happens. */
@@ -44,7 +47,10 @@ export async function runExplainFolder(images: readonly string[], options: Expla
   const startedAt = new Date();
   const clock = createStopwatch();
   const { config, outDir } = options;
-  const loadOptions = { weightsPath: options.weightsPath, headPath: options.headPath, ...(options.threads ? { threads: options.threads } : {}) };
+  const loadOptions = {
+    weightsPath: options.weightsPath, headPath: options.headPath,
+    ...(options.backbone ? { backbone: options.backbone } : {}), ...(options.threads ? { threads: options.threads } : {}),
+  };
   return withClassifier(loadOptions, async (classifier) => {
     clock.lap('loadClassifier');
     const perImage = gradientEvaluationsPerImage(config.explain);
@@ -73,9 +79,9 @@ export async function runExplainFolder(images: readonly string[], options: Expla
       failures: result.failures,
     });
     await writeRunManifest(outDir, {
-      command: options.command, config: { ...config, inputSize: classifier.model.rows }, seed: config.seed, startedAt,
+      command: options.command, config: { ...config, inputSize: classifier.model.rows, backbone: classifier.kind }, seed: config.seed, startedAt,
       inputFiles: Object.fromEntries(result.done.map(({ file, stem }) => [stem, file])),
-      weightFiles: { backbone: options.weightsPath, head: options.headPath },
+      weightFiles: { backbone: { path: options.weightsPath, sha256: classifier.backboneSha256 }, head: options.headPath },
       timingsMs: { loadClassifier: clock.timings.loadClassifier!, ...Object.fromEntries(result.done.map(({ stem, explanation }) => [`explain:${stem}`, explanation.timingsMs.total!])) },
     });
     return result;

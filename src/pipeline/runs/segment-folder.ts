@@ -5,7 +5,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalid, sha256File, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../core/index.js';
+import { invalid, sha256File, sha256Path, writeJsonAtomic, writeRunManifest, type ProgressCallback } from '../../core/index.js';
+import type { BackboneKind } from '../../backbone/index.js';
 import { ensureCompatibleTokenHead, loadTokenHead } from '../../head/index.js';
 import type { PipelineConfig } from '../config/index.js';
 import { withClassifier } from '../model/index.js';
@@ -19,6 +20,8 @@ export interface SegmentFolderOptions {
   readonly config: PipelineConfig;
   readonly weightsPath: string;
   readonly headPath: string;
+  /** The backbone kind expected (`--backbone`); the head decides, and a different one is a ModelMismatchError. */
+  readonly backbone?: BackboneKind;
   /** A token head (`explainseg train-token-head`), needed by the 'token-head' explain source. */
   readonly tokenHeadPath?: string;
   /** onnxruntime threads (default the model's). */
@@ -65,13 +68,16 @@ export async function runSegmentFolder(images: readonly string[], options: Segme
   try {
     if (config.explain.source === 'token-head' && !options.tokenHeadPath) throw invalid('a token head file (--token-head)', "the 'token-head' explain source", options.tokenHeadPath);
     const identity = {
-      weightsSha256: await sha256File(options.weightsPath), headSha256: await sha256File(options.headPath),
+      weightsSha256: await sha256Path(options.weightsPath), headSha256: await sha256File(options.headPath),
       ...(options.tokenHeadPath ? { tokenHeadSha256: await sha256File(options.tokenHeadPath) } : {}),
     };
     const tokenHead = options.tokenHeadPath ? await loadTokenHead(options.tokenHeadPath) : undefined;
     const { replaced } = await claimRunIdentity(outDir, { config, ...identity }, { forceNew: options.forceNewConfig ?? false });
     if (replaced) await clearEarlierRun(outDir);
-    const loadOptions = { weightsPath: options.weightsPath, headPath: options.headPath, ...(options.threads ? { threads: options.threads } : {}) };
+    const loadOptions = {
+      weightsPath: options.weightsPath, headPath: options.headPath,
+      ...(options.backbone ? { backbone: options.backbone } : {}), ...(options.threads ? { threads: options.threads } : {}),
+    };
     const run = await withClassifier(loadOptions, (classifier) => {
       if (tokenHead) ensureCompatibleTokenHead(tokenHead, { backboneSha256: classifier.backboneSha256, classes: classifier.head.head.classes });
       return runSegmentation(images, { ...classifier, config, identity, ...(tokenHead ? { tokenHead: tokenHead.head } : {}) }, {
@@ -88,7 +94,7 @@ export async function runSegmentFolder(images: readonly string[], options: Segme
     await writeRunManifest(outDir, {
       command: options.command, config, seed: config.seed, startedAt,
       inputFiles: Object.fromEntries(images.map((path, index) => [ids[index]!, path]).filter(([id]) => summary.done.some((d) => d.id === id))),
-      weightFiles: { backbone: options.weightsPath, head: options.headPath },
+      weightFiles: { backbone: { path: options.weightsPath, sha256: identity.weightsSha256 }, head: options.headPath },
       timingsMs: { total: Date.now() - startedAt.getTime() },
     });
     return summary;

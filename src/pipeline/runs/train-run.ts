@@ -107,7 +107,7 @@ export async function writeTrainingRun(outDir: string, run: TrainHeadRun, comman
   await writeFileAtomic(paths[2]!, formatTrainingReport(run));
   await writeRunManifest(outDir, {
     command, config: run.config, seed: run.config.seed, startedAt: run.startedAt,
-    weightFiles: { backbone: run.backbone.weightsPath, ...(finetuned ? { finetunedBlocks: blocksPath } : {}) }, timingsMs: run.timings,
+    weightFiles: { backbone: { path: run.backbone.weightsPath, sha256: run.backbone.sha256 }, ...(finetuned ? { finetunedBlocks: blocksPath } : {}) }, timingsMs: run.timings,
   });
   return finetuned ? [...paths, blocksPath] : paths;
 }

@@ -4,7 +4,7 @@
  * with DenseCRF where enabled and brought to the image's size.
  */
 import { createStopwatch, resizeMapBilinear, resizeMaskSmooth, type ImageTensor, type Mask, type PatchGrid, type ScalarMap } from '../../core/index.js';
-import type { VitModel } from '../../backbone/vit-model.js';
+import type { ExplainableModel } from '../../backbone/explainable-model.js';
 import { toUnitRange } from '../../cues/index.js';
 import { imageToBatch, resizeImage } from '../../data/index.js';
 import { predictStudentHead, softmax, type HeadModel, type TokenHead } from '../../head/index.js';
@@ -23,7 +23,7 @@ export interface ImageTokens {
 }
 
 /** Patch tokens and logits of a few images, in one forward pass. */
-export async function tokensOfImages(images: readonly ImageTensor[], context: { model: VitModel; head: Pick<HeadModel, 'normalisation'> }): Promise<ImageTokens[]> {
+export async function tokensOfImages(images: readonly ImageTensor[], context: { model: ExplainableModel; head: Pick<HeadModel, 'normalisation'> }): Promise<ImageTokens[]> {
   const { model } = context;
   const resized = await Promise.all(images.map((image) => resizeImage(image, model.rows, model.cols)));
   const out = await model.forward(imageToBatch(resized, context.head.normalisation), images.length, ['logits', 'patchTokens']);
@@ -52,7 +52,7 @@ export interface StudentSegmentation {
 
 /** What segmenting with a fitted student needs: the backbone, the CLS head, the student, and the token head where the cues weigh the teacher. */
 export interface StudentContext {
-  readonly model: VitModel;
+  readonly model: ExplainableModel;
   readonly head: HeadModel;
   readonly student: StudentWeights;
   readonly tokenHead?: TokenHead;

@@ -1,11 +1,13 @@
 /**
- * Head training on a dataset folder (paper Alg. 1, step 1): open the dataset, load the frozen ViT and train
- * the linear head on its features, or fine-tune the last blocks with the head (`finetune`).
- * runs/train-run.ts writes the run folder.
+ * Head training on a dataset folder (paper Alg. 1, step 1): open the dataset, load the frozen backbone (a ViT
+ * or MobileNetV2) and train the linear head on its features, or fine-tune the last ViT blocks with the head
+ * (`finetune`). runs/train-run.ts writes the run folder.
  */
 import { join } from 'node:path';
-import { createRng, createStopwatch, ensure, sha256File, type ProgressCallback, type Stopwatch } from '../../core/index.js';
-import { loadBackbone, loadWeights, vitConfigFromStateDict, type LoadedBackbone } from '../../backbone/index.js';
+import { createRng, createStopwatch, ensure, invalid, sha256File, type ProgressCallback, type Stopwatch } from '../../core/index.js';
+import {
+  backboneOf, ensureBackboneKind, loadExplainableBackbone, loadWeights, vitConfigFromStateDict, type BackboneKind, type LoadedExplainableBackbone,
+} from '../../backbone/index.js';
 import { loadDataset, type Dataset, type DatasetKind, type LoadDatasetOptions } from '../../data/index.js';
 import { ensureCompatibleHead, loadHead, type FeatureKind } from '../../head/index.js';
 import { createVitFeatureExtractor, featureDimOf, type FinetunedBlocks } from '../model/index.js';
@@ -24,6 +26,8 @@ export interface TrainHeadRunConfig {
   dataset: DatasetKind;
   dataRoot: string;
   weightsPath: string;
+  /** The backbone the weights must hold; default the kind their tensors show. MobileNetV2 trains on its pooled feature ('cls'). */
+  backbone?: BackboneKind;
   featureKind: FeatureKind;
   /** Backbone input side; default the size the weights were trained at. */
   inputSize?: number;
@@ -56,7 +60,7 @@ export interface TrainHeadRunOptions {
 export interface TrainHeadRun {
   readonly config: TrainHeadRunConfig;
   readonly dataset: Dataset;
-  readonly backbone: Omit<LoadedBackbone, 'model'>;
+  readonly backbone: Omit<LoadedExplainableBackbone, 'model'>;
   /** With fine-tuning, also the trained blocks and the epoch a checkpoint resumed from. */
   readonly result: TrainClassifierResult & { readonly finetuned?: FinetunedBlocks; readonly resumedFrom?: number; readonly recipe?: FinetuneRecipe };
   /** Milliseconds per stage: dataset, backbone, then trainClassifier's own stages. */
@@ -80,24 +84,38 @@ function headOptions(config: TrainHeadRunConfig): NonNullable<TrainClassifierOpt
 }
 
 /**
- * Paper Alg. 1 step 1 on a dataset folder: adapter, optional seeded subset, frozen ViT (disposed at the end)
- * and `trainClassifier`. Timings cover every stage, loading included.
+ * What a MobileNetV2 cannot train: a head on the last four CLS tokens, or fine-tuned blocks (both ViT-only).
+ * Checked on the configured kind before any work, and again on the kind the weights turn out to hold.
+ */
+export function ensureTrainableOn(kind: BackboneKind | undefined, config: Pick<TrainHeadRunConfig, 'featureKind' | 'finetune'>): void {
+  if (kind !== 'mobilenetv2') return;
+  if (config.featureKind !== 'cls') throw invalid("'cls' (the pooled feature) with a mobilenetv2 backbone", 'the feature kind', config.featureKind);
+  const blocks = config.finetune?.blocks ?? 0;
+  if (blocks > 0) throw invalid('0 fine-tuned blocks with a mobilenetv2 backbone (fine-tuning needs a ViT)', 'the fine-tuned blocks', blocks);
+}
+
+/**
+ * Paper Alg. 1 step 1 on a dataset folder: adapter, optional seeded subset, frozen backbone (disposed at the
+ * end) and `trainClassifier`. Timings cover every stage, loading included.
  */
 export async function trainHeadOnDataset(config: TrainHeadRunConfig, onProgress?: ProgressCallback, options: TrainHeadRunOptions = {}): Promise<TrainHeadRun> {
+  ensureTrainableOn(config.backbone, config);
   const startedAt = new Date();
   const clock = createStopwatch();
   const full = await loadDataset(config.dataset, config.dataRoot, { seed: config.seed, ...config.datasetOptions });
   const dataset = config.maxItems === undefined ? full : subsampleDataset(full, config.maxItems, config.seed);
   clock.lap('dataset');
   if (config.finetune && config.finetune.blocks > 0) return finetuneOnDataset(config, { dataset, clock, startedAt }, { ...options, ...(onProgress ? { onProgress } : {}) });
-  const { model, ...backbone } = await loadBackbone(config.weightsPath, {
+  const { model, ...backbone } = await loadExplainableBackbone(config.weightsPath, {
+    ...(config.backbone ? { backbone: config.backbone } : {}),
     ...(config.inputSize ? { inputSize: config.inputSize } : {}), ...(config.threads ? { threads: config.threads } : {}),
   });
   clock.lap('backbone');
   try {
+    ensureTrainableOn(backbone.kind, config);
     const result = await trainClassifier(dataset, {
       extractFeatures: createVitFeatureExtractor(model, { featureKind: config.featureKind, batchSize: config.featureBatchSize ?? 16 }),
-      featureDim: featureDimOf(backbone.config, config.featureKind),
+      featureDim: featureDimOf(model.config, config.featureKind),
       inputSize: model.rows,
       backbone: { sha256: backbone.sha256, config: backbone.config },
       featureKind: config.featureKind,
@@ -138,6 +156,7 @@ async function finetuneOnDataset(
   ensure(config.featureKind === 'cls', `the 'cls' features with ${blocks} fine-tuned blocks`, 'the feature kind', config.featureKind);
   ensure(config.augmentEpochs === 0, `0 augmentation epochs with ${blocks} fine-tuned blocks (fine-tuning augments every epoch)`, 'the augmentation epochs', config.augmentEpochs);
   const loaded = await loadWeights(config.weightsPath);
+  ensureTrainableOn(ensureBackboneKind(loaded.stateDict, config.weightsPath, config.backbone), config);
   const vitConfig = vitConfigFromStateDict(loaded.stateDict, { file: config.weightsPath });
   const { epochs, lr, batchSize, monitor } = config;
   const { initHead, ...settings } = config.finetune!;
@@ -154,7 +173,7 @@ async function finetuneOnDataset(
     ...(options.checkpointDir ? { checkpoint: { path: join(options.checkpointDir, CHECKPOINT_FILE), settings: await checkpointSettings(config) } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const backbone = { config: vitConfig, sha256: loaded.sha256, weightsPath: config.weightsPath };
+  const backbone = { kind: backboneOf(vitConfig), config: vitConfig, sha256: loaded.sha256, weightsPath: config.weightsPath };
   return { config, dataset: started.dataset, backbone, result, timings: stageTimings(started.clock, result.timings), startedAt: started.startedAt };
 }
 
