@@ -1,12 +1,14 @@
 /** --backbone on train, explain and compare: the MobileNetV2 path end to end, and the named errors. */
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelMismatchError } from '../../src/core/index.js';
 import type { ParsedArgs } from '../../src/cli/command.js';
 import { compareCommand } from '../../src/cli/commands/compare.js';
 import { explainCommand } from '../../src/cli/commands/explain.js';
+import { segmentCommand } from '../../src/cli/commands/segment.js';
+import { fitCommand } from '../../src/cli/commands/student/fit.js';
 import { resolveTrainConfig, trainCommand } from '../../src/cli/commands/train.js';
 import { loadHead } from '../../src/head/index.js';
 import { ensureCompareBackbones, ensureCompetitorModels, readCompareConfig } from '../../src/pipeline/runs/index.js';
@@ -114,5 +116,28 @@ describe('compare: a per-dataset backbone', () => {
     const path = await compareFile({}, { out: join(root, 'compare-out') });
     const attempt = compareCommand.run(args({ config: path, backbone: 'dinov2' }), fakeIo({}));
     await expect(attempt).rejects.toThrow(/names the backbone dinov2, but its head .* was trained on a mobilenetv2 backbone/);
+  });
+});
+
+describe('segment and fit --backbone', () => {
+  it('segments with a MobileNetV2 head given its --weights, and names the missing weights otherwise', async () => {
+    await mkdir(join(root, 'seg-input'), { recursive: true });
+    const image = join(root, 'seg-input', 'blob.png');
+    await writePng(image, blobImage(32, 40));
+    const out = join(root, 'seg-out');
+    const status = await segmentCommand.run(args({ head: cnnRun, weights: cnnWeights, out, variant: 'fusion-morph', 'n-steps': '2', 'nt-samples': '0' }, [image]), fakeIo({}));
+    expect(status).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'blob', 'result.json'), 'utf8')).files.mask).toBe('blob/mask.png');
+    const noWeights = segmentCommand.run(args({ head: cnnRun, out: join(root, 'seg-out-2') }, [image]), fakeIo({ EXPLAINSEG_WEIGHTS: vit.weightsPath }));
+    await expect(noWeights).rejects.toThrow(/expected --weights \/path\/to\/mobilenetv2-imagenet \(the folder of \.npy files\) for the head .* \(trained on mobilenetv2\)/);
+    const wrongKind = segmentCommand.run(args({ head: cnnRun, weights: cnnWeights, backbone: 'dinov2', out: join(root, 'seg-out-3') }, [image]), fakeIo({}));
+    await expect(wrongKind).rejects.toThrow(ModelMismatchError);
+  });
+
+  it('fit --backbone mobilenetv2 asks for --weights DIR before any work', async () => {
+    const out = join(root, 'fit-out');
+    const attempt = fitCommand.run(args({ dataset: 'generic', data: dataRoot, out, backbone: 'mobilenetv2' }), fakeIo({ EXPLAINSEG_WEIGHTS: vit.weightsPath }));
+    await expect(attempt).rejects.toThrow(MISSING_WEIGHTS);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { invalid } from '../../core/index.js';
-import { resolveWeightsPath } from '../../backbone/weights/index.js';
-import { describeConfig, readModelFolderKind, runMicraNetSegmentFolder, runSegmentFolder, runStudentSegmentFolder } from '../../pipeline/index.js';
+import { describeConfig, headBackboneKind, readModelFolderKind, runMicraNetSegmentFolder, runSegmentFolder, runStudentSegmentFolder } from '../../pipeline/index.js';
 import { join } from 'node:path';
-import { resolveHeadFile } from '../../head/index.js';
+import { loadHead, resolveHeadFile } from '../../head/index.js';
 import { commandLine, type CliIo, type Command, type ParsedArgs } from '../command.js';
 import { pipelineOptionSpecs, pipelineOptionsUsage, resolveCliConfig } from '../config-flags.js';
-import { integerFlag } from '../flags.js';
+import { backboneFlag, integerFlag, resolveBackboneWeights } from '../flags.js';
 import { ensureOutputDir } from '../output-dir.js';
 import { createProgressBar } from '../progress-bar.js';
 
@@ -26,7 +25,9 @@ Interrupted runs resume: images already done under the same input and config are
 the images in flight, writes the summary and exits 130. One process at a time per folder (a lock file).
 
 Options:
-  --weights FILE   ViT weights; default EXPLAINSEG_WEIGHTS, then the cache ('explainseg weights fetch')
+  --weights FILE   backbone weights; default EXPLAINSEG_WEIGHTS, then the cache ('explainseg weights fetch');
+                   a head trained on MobileNetV2 needs --weights DIR (its folder of .npy files)
+  --backbone KIND  vit-dino | dinov2 | mobilenetv2: a check that the head was trained on this kind
   --head FILE      head.json written by 'explainseg train'
   --model DIR      a model folder written by 'explainseg fit' (instead of --head)
   --out DIR        output folder
@@ -51,9 +52,10 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
   await ensureOutputDir(values.out, '--out');
   const config = await resolveCliConfig(values);
-  const weights = await resolveWeightsPath({ flag: values.weights as string | undefined, env: io.env.EXPLAINSEG_WEIGHTS, cache: io.env.EXPLAINSEG_CACHE });
   const threads = integerFlag(values, 'threads', { min: 1 });
   const headPath = await resolveHeadFile(values.head);
+  const backbone = headBackboneKind(await loadHead(headPath), headPath, backboneFlag(values));
+  const weights = { path: await resolveBackboneWeights(values, io.env, backbone, `the head ${headPath} (trained on ${backbone})`) };
   const outDir = resolve(values.out);
   io.stderr.write(`segment: ${images.length} image(s), ${describeConfig(config)}\n`);
   const interrupt = new AbortController();
@@ -66,7 +68,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   try {
     const summary = await runSegmentFolder(images, {
       outDir, command: commandLine('segment', args), config, weightsPath: weights.path, headPath,
-      forceNewConfig: values['force-new-config'] === true, signal: interrupt.signal,
+      forceNewConfig: values['force-new-config'] === true, signal: interrupt.signal, backbone,
       ...(typeof values['token-head'] === 'string' ? { tokenHeadPath: values['token-head'] } : {}),
       onProgress: createProgressBar(io), ...(threads ? { threads } : {}),
     });
@@ -100,7 +102,7 @@ async function runStudent(args: ParsedArgs, io: CliIo): Promise<number> {
 /** --model of a MICRA-Net folder: its own segmentation; the paper's pipeline flags do not apply. */
 async function runMicraNet(args: ParsedArgs, io: CliIo): Promise<number> {
   const { values, positionals: images } = args;
-  for (const flag of ['variant', 'weights', 'token-head']) if (values[flag] !== undefined) throw invalid('no ExplainSeg flag with a MICRA-Net model folder', `--${flag}`, values[flag]);
+  for (const flag of ['variant', 'weights', 'token-head', 'backbone']) if (values[flag] !== undefined) throw invalid('no ExplainSeg flag with a MICRA-Net model folder', `--${flag}`, values[flag]);
   if (typeof values.out !== 'string') throw invalid('an output folder', '--out', values.out);
   const outDir = await ensureOutputDir(values.out, '--out');
   const threads = integerFlag(values, 'threads', { min: 1 });
@@ -126,6 +128,7 @@ export const segmentCommand: Command = {
     weights: { type: 'string' },
     head: { type: 'string' },
     model: { type: 'string' },
+    backbone: { type: 'string' },
     out: { type: 'string' },
     threads: { type: 'string' },
     'force-new-config': { type: 'boolean' },

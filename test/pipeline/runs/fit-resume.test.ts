@@ -12,6 +12,7 @@ import { comparisonMarkdown, resolveFitConfig, runComparison, runFit, runStudent
 import { loadStudentModelFile, STUDENT_PRESETS } from '../../../src/pipeline/student/index.js';
 import { makeTempDir } from '../../data/synthetic.js';
 import { writeTinyVitSafetensors } from '../../helpers/tiny-vit-weights.js';
+import { writeTinyMobileNetV2Folder } from '../../helpers/tiny-mobilenetv2.js';
 import { tinyDemoConfig, writeDiscDataset } from './demo-fixture.js';
 
 let dataRoot: string;
@@ -114,4 +115,20 @@ describe('runFit', () => {
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ kind: 'explainseg-student', version: 1 }));
     await expect(loadStudentModelFile(dir)).rejects.toThrow(/model\.json.*expected version 2 but received 1.*fit/);
   });
+});
+
+describe('runFit on MobileNetV2', () => {
+  it('fits the student on the last feature map as tokens, records the backbone and segments with it', async () => {
+    const cnnWeights = await writeTinyMobileNetV2Folder(join(await makeTempDir('fit-cnn-weights-'), 'tiny-mobilenetv2'));
+    const out = join(await makeTempDir('fit-cnn-'), 'model');
+    const config = resolveFitConfig({ dataset: 'kvasir-seg', dataRoot, weightsPath: cnnWeights, backbone: 'mobilenetv2', fast: true, maxImages: 4, evalImages: 2, student: { epochs: 2, pseudoSide: 32 } });
+    const result = await runFit(config, { out });
+    expect(result.metrics.images).toBe(2);
+    const model = await loadStudentModelFile(out);
+    expect((model.backbone as { kind?: string }).kind).toBe('mobilenetv2');
+    const images = [join(dataRoot, 'images', 'case-00.png')];
+    const summary = await runStudentSegmentFolder(images, { modelDir: out, outDir: join(out, 'segmented'), command: 'test' });
+    expect(summary.done.map((d) => d.id)).toEqual(['case-00']);
+    expect(() => resolveFitConfig({ dataset: 'kvasir-seg', dataRoot, weightsPath: cnnWeights, backbone: 'resnet' })).toThrow(/the backbone \(--backbone\)/);
+  }, 240_000);
 });

@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputFileError, invalid } from '../../../core/index.js';
-import { resolveWeightsPath } from '../../../backbone/weights/index.js';
+import { BACKBONE_KINDS } from '../../../backbone/index.js';
 import { CUE_NAMES } from '../../../cues/index.js';
 import { DATASET_KINDS } from '../../../data/index.js';
 import { resolveFitConfig, runFit, STUDENT_TEACHERS, type FitStageEvent } from '../../../pipeline/index.js';
 import type { Command, ParsedArgs } from '../../command.js';
-import { choiceFlag, integerFlag, requiredStringFlag, weightsSearch } from '../../flags.js';
+import { backboneFlag, choiceFlag, integerFlag, requiredStringFlag, resolveBackboneWeights } from '../../flags.js';
 import { ensureOutputDir } from '../../output-dir.js';
 import { MICRANET_FIT_FLAGS, micranetFitUsage, runMicraNetFitCommand } from './fit-micranet.js';
 import { createProgressBar } from '../../progress-bar.js';
@@ -31,7 +31,9 @@ Options:
   --dataset KIND      ${DATASET_KINDS.join(' | ')}
   --data DIR          the dataset folder
   --out MODEL_DIR     the model folder to write
-  --weights FILE      ViT weights; default EXPLAINSEG_WEIGHTS, then the cache
+  --weights FILE      backbone weights; default EXPLAINSEG_WEIGHTS, then the cache (MobileNetV2: its .npy folder)
+  --backbone KIND     ${BACKBONE_KINDS.join(' | ')} (default: what the weights hold; a different kind is an error);
+                      with mobilenetv2 the student reads the last 7 x 7 feature map as its tokens
   --fast              seeded subsets and fewer epochs (under 10 minutes for Kvasir-SEG on 2 cores)
   --teacher KIND      ${STUDENT_TEACHERS.join(' | ')} (default token-head)
   --rounds N          1 (default) | 2 (the second learns from the student's own masks after CRF)
@@ -71,7 +73,7 @@ const options = {
   fast: { type: 'boolean' }, teacher: { type: 'string' }, rounds: { type: 'string' }, hidden: { type: 'string' },
   'max-images': { type: 'string' }, 'eval-images': { type: 'string' }, seed: { type: 'string' }, corrections: { type: 'string' },
   cues: { type: 'string' }, 'teacher-cues': { type: 'string' }, cut: { type: 'string' },
-  method: { type: 'string' }, ...Object.fromEntries(MICRANET_FIT_FLAGS.map((flag) => [flag, { type: 'string' }])),
+  method: { type: 'string' }, backbone: { type: 'string' }, ...Object.fromEntries(MICRANET_FIT_FLAGS.map((flag) => [flag, { type: 'string' }])),
 } as const;
 
 async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
@@ -81,13 +83,14 @@ async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
   await access(dataRoot).catch((error: unknown) => {
     throw new InputFileError(dataRoot, 'the dataset folder is missing', { cause: error });
   });
+  const backbone = backboneFlag(values);
   const teacher = choiceFlag(values, 'teacher', STUDENT_TEACHERS);
   const rounds = integerFlag(values, 'rounds', { min: 1, max: 2 }) as 1 | 2 | undefined;
   const hidden = integerFlag(values, 'hidden', { min: 0 });
   const maxImages = integerFlag(values, 'max-images', { min: 1 });
   const evalImages = integerFlag(values, 'eval-images', { min: 0 });
   const config = resolveFitConfig({
-    dataset: requiredStringFlag(values, 'dataset'), dataRoot, weightsPath: resolve((await resolveWeightsPath(weightsSearch(values, env))).path),
+    dataset: requiredStringFlag(values, 'dataset'), dataRoot, weightsPath: await resolveBackboneWeights(values, env, backbone), ...(backbone ? { backbone } : {}),
     fast: values.fast === true, seed: integerFlag(values, 'seed', { min: 0, fallback: 0 }),
     student: {
       ...(teacher ? { teacher } : {}), ...(rounds ? { rounds } : {}), ...(hidden === undefined ? {} : { hidden }),

@@ -6,12 +6,15 @@
 import { ensureInteger, ensureNumber, ensureOneOf, invalid } from '../../../core/index.js';
 import { DATASET_KINDS, type DatasetKind, type LoadDatasetOptions } from '../../../data/index.js';
 import { CUE_NAMES } from '../../../cues/index.js';
+import { BACKBONE_KINDS, type BackboneKind } from '../../../backbone/index.js';
 import { fastStudentConfig, STUDENT_TEACHERS, studentConfigFor, type StudentConfig } from '../../student/index.js';
 
 export interface FitConfig {
   readonly dataset: DatasetKind;
   readonly dataRoot: string;
   readonly weightsPath: string;
+  /** The backbone the weights must hold (vit-dino, dinov2, mobilenetv2); absent: what they hold. */
+  readonly backbone?: BackboneKind;
   readonly seed: number;
   readonly fast: boolean;
   /** The CLS head: at most this many items (seeded subset; patch datasets have thousands) and epochs. */
@@ -35,6 +38,7 @@ export interface FitInput {
   readonly dataset: string;
   readonly dataRoot: string;
   readonly weightsPath: string;
+  readonly backbone?: string;
   readonly fast?: boolean;
   readonly seed?: number;
   readonly student?: Partial<StudentConfig>;
@@ -71,6 +75,7 @@ export function resolveFitConfig(input: FitInput): FitConfig {
     dataset,
     dataRoot: input.dataRoot,
     weightsPath: input.weightsPath,
+    ...(input.backbone === undefined ? {} : { backbone: ensureOneOf(input.backbone, 'the backbone (--backbone)', BACKBONE_KINDS) }),
     seed: ensureInteger(input.seed ?? 0, 'the seed', { min: 0 }),
     fast,
     head: preset.head,

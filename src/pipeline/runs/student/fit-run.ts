@@ -133,11 +133,15 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
   const stages = new FitStages(out, options.onStage);
   const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   const headPath = join(out, STUDENT_FILES.head);
-  const headSettings = { dataset: config.dataset, dataRoot: resolve(config.dataRoot), weights: resolve(config.weightsPath), seed: config.seed, head: config.head, datasetOptions: config.datasetOptions ?? {} };
+  const headSettings = {
+    dataset: config.dataset, dataRoot: resolve(config.dataRoot), weights: resolve(config.weightsPath), seed: config.seed, head: config.head, datasetOptions: config.datasetOptions ?? {},
+    ...(config.backbone ? { backbone: config.backbone } : {}),
+  };
   await stages.run('head', headSettings, {
     work: async () => {
       const run = await trainHeadOnDataset({
         dataset: config.dataset, dataRoot: config.dataRoot, weightsPath: config.weightsPath, featureKind: 'cls', augmentEpochs: 0, seed: config.seed,
+        ...(config.backbone ? { backbone: config.backbone } : {}),
         ...(config.datasetOptions ? { datasetOptions: config.datasetOptions } : {}), ...(config.head.maxItems ? { maxItems: config.head.maxItems } : {}), ...(config.head.epochs ? { epochs: config.head.epochs } : {}),
       }, options.onProgress);
       await writeTrainingRun(out, run, 'fit');
@@ -156,7 +160,7 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
     load: async () => void (usesTokenHead ? await readFile(tokenHeadPath) : undefined),
   });
   const tokenHead = usesTokenHead ? (await loadTokenHead(tokenHeadPath)).head : undefined;
-  return withClassifier({ weightsPath: config.weightsPath, headPath }, async (classifier) => {
+  return withClassifier({ weightsPath: config.weightsPath, headPath, ...(config.backbone ? { backbone: config.backbone } : {}) }, async (classifier) => {
     const paths = studentTrainingImages(recorded, config.maxImages, config.seed);
     const set = await stages.run('tokens', { images: paths.length }, {
       work: async () => {
@@ -199,7 +203,7 @@ export async function runFit(config: FitConfig, options: FitOptions): Promise<Fi
     await saveStudentWeights(join(out, STUDENT_FILES.student), student!);
     await writeJsonAtomic(join(out, STUDENT_FILES.model), {
       kind: STUDENT_MODEL_KIND, version: STUDENT_MODEL_VERSION, dataset: config.dataset,
-      backbone: { weightsPath: resolve(config.weightsPath), sha256: classifier.backboneSha256 }, student: config.student, config,
+      backbone: { kind: classifier.kind, weightsPath: resolve(config.weightsPath), sha256: classifier.backboneSha256 }, student: config.student, config,
       files: STUDENT_FILES, metrics: { heldBack: metrics.summary, rounds },
     });
     await writeRunManifest(out, {

@@ -3,7 +3,7 @@
  * segment run by runModelSegmentFolder (lock, identity, resume, staged image folders).
  */
 import { join } from 'node:path';
-import { sha256File, type ProgressCallback } from '../../../core/index.js';
+import { sha256File, sha256Path, type ProgressCallback } from '../../../core/index.js';
 import { loadTokenHead } from '../../../head/index.js';
 import { withClassifier } from '../../model/index.js';
 import { loadStudentModelFile, loadStudentWeights, segmentWithStudent, STUDENT_FILES } from '../../student/index.js';
@@ -33,7 +33,7 @@ export async function studentSegmenter(modelDir: string, weights?: string): Prom
   return {
     settings: { student: model.student },
     identity: {
-      studentSha256: await sha256File(studentPath), headSha256: await sha256File(headPath), weightsSha256: await sha256File(weightsPath),
+      studentSha256: await sha256File(studentPath), headSha256: await sha256File(headPath), weightsSha256: await sha256Path(weightsPath),
       ...(tokenHead ? { tokenHeadSha256: await sha256File(tokenHeadPath) } : {}),
     },
     weightFiles: { backbone: weightsPath, head: headPath, student: studentPath, ...(tokenHead ? { tokenHead: tokenHeadPath } : {}) },
