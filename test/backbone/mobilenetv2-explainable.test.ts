@@ -50,7 +50,7 @@ describe('MobileNetV2Explainable: the ViT output names on the tiny MobileNetV2 (
     }
   });
 
-  it("lays 'keys' out as one head [1, 1 + N, C] behind a zero CLS row, so patchKeysAcrossHeads gives the token rows back", async () => {
+  it("lays 'keys' out as one head [1, 1 + N, C] behind a zero CLS row: the token rows centred on their mean", async () => {
     const model = await fixtureAdapter();
     const out = await model.forward(golden.arrays.pixels, 2, ['keys', 'patchTokens']);
     const keys = out.keys!;
@@ -58,7 +58,10 @@ describe('MobileNetV2Explainable: the ViT output names on the tiny MobileNetV2 (
     for (const b of [0, 1]) {
       const image = keys.subarray(b * 17 * 16, (b + 1) * 17 * 16);
       expect(Array.from(image.subarray(0, 16))).toEqual(new Array(16).fill(0));
-      expect(Array.from(patchKeysAcrossHeads(image, { heads: 1, patches: 16, headDim: 16 }))).toEqual(Array.from(out.patchTokens!.subarray(b * 256, (b + 1) * 256)));
+      const tokens = out.patchTokens!.subarray(b * 256, (b + 1) * 256);
+      const centred = Array.from(tokens, (v, i) => v - Array.from({ length: 16 }, (_, n) => tokens[n * 16 + (i % 16)]!).reduce((x, y) => x + y, 0) / 16);
+      const rows = patchKeysAcrossHeads(image, { heads: 1, patches: 16, headDim: 16 });
+      rows.forEach((v, i) => expect(v).toBeCloseTo(centred[i]!, 5));
     }
   });
 

@@ -2,8 +2,10 @@
  * MobileNetV2 as an ExplainableModel: the ViT output names the pipeline asks for, answered from the CNN.
  * 'logits' are the head's, 'cls' is the pooled feature (what the head reads), 'patchTokens' are the cells of
  * the last feature map as token rows [N, features] (row-major over the 7 x 7 grid at 224), and 'keys' are the
- * same rows as one "head" [1, 1 + N, features] behind a zero CLS row, so patchKeysAcrossHeads, the patch-graph
- * Normalized Cut, TokenCut and MaskCut read them as they read a ViT's keys. There is no attention: a request
+ * same rows centred on the image's mean row, as one "head" [1, 1 + N, features] behind a zero CLS row, so
+ * patchKeysAcrossHeads, the patch-graph Normalized Cut, TokenCut and MaskCut read them as they read a ViT's
+ * keys. (Centred because the cells are ReLU6 outputs, all non-negative: uncentred, every pair of cells has a
+ * cosine well above TokenCut's tau, the affinity graph is complete and the cut degenerates.) There is no attention: a request
  * for it is left out of the result (hasAttention is false); the other ViT-only outputs are refused.
  */
 import { ensure, ensureOneOf, invalid } from '../../core/index.js';
@@ -97,7 +99,7 @@ export class MobileNetV2Explainable implements ExplainableModel {
     if (out.logits) result.logits = out.logits;
     if (wanted.includes('cls')) result.cls = out.pooled!;
     if (wanted.includes('patchTokens')) result.patchTokens = tokenRows(out.featureMap!, batch, { channels: this.config.dim, cells: this.grid.rows * this.grid.cols, leadingZeroRow: false });
-    if (wanted.includes('keys')) result.keys = tokenRows(out.featureMap!, batch, { channels: this.config.dim, cells: this.grid.rows * this.grid.cols, leadingZeroRow: true });
+    if (wanted.includes('keys')) result.keys = centreRows(tokenRows(out.featureMap!, batch, { channels: this.config.dim, cells: this.grid.rows * this.grid.cols, leadingZeroRow: true }), batch, this.config.dim);
     return result;
   }
 
@@ -108,6 +110,21 @@ export class MobileNetV2Explainable implements ExplainableModel {
   dispose(): Promise<void> {
     return this.network.dispose();
   }
+}
+
+/** Token rows [batch, 1 + cells, C] with each image's cell rows (not the leading CLS slot) minus their mean, in place. */
+export function centreRows(rows: Float32Array, batch: number, channels: number): Float32Array {
+  const perImage = rows.length / batch / channels;
+  const mean = new Float64Array(channels);
+  for (let b = 0; b < batch; b++) {
+    const start = (b * perImage + 1) * channels;
+    const end = (b + 1) * perImage * channels;
+    mean.fill(0);
+    for (let i = start; i < end; i++) mean[(i - start) % channels] += rows[i]!;
+    for (let c = 0; c < channels; c++) mean[c] /= perImage - 1;
+    for (let i = start; i < end; i++) rows[i] = rows[i]! - mean[(i - start) % channels]!;
+  }
+  return rows;
 }
 
 /**
