@@ -29,6 +29,16 @@ about 10 minutes on 2 cores; default S = 256, batch 64 (the original's), 20 epoc
   --classes RULE      positive-or-top (default: the classes predicted positive, else the most probable one,
                       as every image of these datasets holds the object) | positive (the original's rule)`;
 
+/** One stderr line per finished or skipped stage of a fit, with its time. */
+export function fitStagePrinter(io: CliIo): (event: FitStageEvent) => void {
+  return (event) => {
+    if (event.status !== 'started') io.stderr.write(`fit: ${event.stage} ${event.status}${event.ms === undefined ? '' : ` (${(event.ms / 1000).toFixed(1)} s)`}\n`);
+  };
+}
+
+/** A fraction as a percentage with one decimal. */
+export const percent = (value: number): string => (100 * value).toFixed(1);
+
 export async function runMicraNetFitCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const { values } = args;
   for (const flag of STUDENT_ONLY_FLAGS) if (values[flag] !== undefined) throw invalid('no student flag with --method micranet', `--${flag}`, values[flag]);
@@ -44,13 +54,9 @@ export async function runMicraNetFitCommand(args: ParsedArgs, io: CliIo): Promis
     ...(evalImages === undefined ? {} : { evalImages }), ...(typeof values.classes === 'string' ? { classes: values.classes } : {}),
   });
   const out = await ensureOutputDir(requiredStringFlag(values, 'out'), '--out');
-  const onStage = (event: FitStageEvent): void => {
-    if (event.status !== 'started') io.stderr.write(`fit: ${event.stage} ${event.status}${event.ms === undefined ? '' : ` (${(event.ms / 1000).toFixed(1)} s)`}\n`);
-  };
   io.stderr.write(`fit: MICRA-Net on ${config.dataset}, S = ${config.inputSize}, ${config.epochs} epochs, batch ${config.batchSize}, up to ${config.trainItems} training items\n`);
-  const result = await runMicraNetFit(config, { out, onProgress: createProgressBar(io), onStage });
+  const result = await runMicraNetFit(config, { out, onProgress: createProgressBar(io), onStage: fitStagePrinter(io) });
   const { micranet } = result.metrics.summary;
-  const percent = (value: number): string => (100 * value).toFixed(1);
   const interval = micranet.intervals ? ` [${percent(micranet.intervals.meanIou.low)}, ${percent(micranet.intervals.meanIou.high)}]` : '';
   const training = result.info.training!;
   io.stdout.write(`MICRA-Net: best validation loss ${training.bestValidationLoss.toFixed(4)} at epoch ${training.bestEpoch + 1} of ${training.epochs}\n`);

@@ -4,11 +4,11 @@ import { InputFileError, invalid } from '../../../core/index.js';
 import { BACKBONE_KINDS } from '../../../backbone/index.js';
 import { CUE_NAMES } from '../../../cues/index.js';
 import { DATASET_KINDS } from '../../../data/index.js';
-import { resolveFitConfig, runFit, STUDENT_TEACHERS, type FitStageEvent } from '../../../pipeline/index.js';
+import { resolveFitConfig, runFit, STUDENT_TEACHERS } from '../../../pipeline/index.js';
 import type { Command, ParsedArgs } from '../../command.js';
 import { backboneFlag, choiceFlag, integerFlag, requiredStringFlag, resolveBackboneWeights } from '../../flags.js';
 import { ensureOutputDir } from '../../output-dir.js';
-import { MICRANET_FIT_FLAGS, micranetFitUsage, runMicraNetFitCommand } from './fit-micranet.js';
+import { fitStagePrinter, MICRANET_FIT_FLAGS, micranetFitUsage, percent, runMicraNetFitCommand } from './fit-micranet.js';
 import { createProgressBar } from '../../progress-bar.js';
 
 /** What `fit` can train: the ExplainSeg student, or the MICRA-Net baseline. */
@@ -105,7 +105,6 @@ async function resolveArgs(args: ParsedArgs, env: NodeJS.ProcessEnv) {
   return { config, out };
 }
 
-const percent = (value: number): string => (100 * value).toFixed(1);
 
 export const fitCommand: Command = {
   name: 'fit',
@@ -116,10 +115,7 @@ export const fitCommand: Command = {
     if (args.positionals.length > 0) throw invalid('no positional arguments', 'fit', args.positionals.join(' '));
     if (choiceFlag(args.values, 'method', FIT_METHODS) === 'micranet') return runMicraNetFitCommand(args, io);
     const { config, out } = await resolveArgs(args, io.env);
-    const onStage = (event: FitStageEvent): void => {
-      if (event.status !== 'started') io.stderr.write(`fit: ${event.stage} ${event.status}${event.ms === undefined ? '' : ` (${(event.ms / 1000).toFixed(1)} s)`}\n`);
-    };
-    const result = await runFit(config, { out, onProgress: createProgressBar(io), onStage });
+    const result = await runFit(config, { out, onProgress: createProgressBar(io), onStage: fitStagePrinter(io) });
     const { student, teacher } = result.metrics.summary;
     const interval = student.intervals ? ` [${percent(student.intervals.meanIou.low)}, ${percent(student.intervals.meanIou.high)}]` : '';
     io.stdout.write(`held-back ${result.metrics.images} image(s): student IoU ${percent(student.meanIou)}${interval}, Dice ${percent(student.meanDice)}; teacher pseudo-masks IoU ${percent(teacher.meanIou)}\n`);
